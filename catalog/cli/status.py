@@ -1,0 +1,80 @@
+"""`catalog status`: where the database is, models per platform, last runs."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from catalog import migrate
+from catalog.database import describe, get_engine, session_scope
+from catalog.errors import CatalogError
+from catalog.queries.status import PlatformStatus, platform_status
+from catalog.settings import get_settings
+
+
+def status(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+    """Show where the catalog is, how many models each platform has, and the last runs."""
+    engine = get_engine()
+    revision = migrate.current(engine)
+    if revision is None:
+        raise CatalogError("the catalog database is empty: run `catalog db upgrade` first")
+    with session_scope(engine) as session:
+        rows = platform_status(session)
+    embedded = get_settings().database_url is None
+    doc = {
+        "database": describe(engine.url),
+        "embedded": embedded,
+        "schema_revision": revision,
+        "platforms": [_as_dict(row) for row in rows],
+    }
+    if as_json:
+        typer.echo(json.dumps(doc, indent=2, default=str))
+        return
+    _print(doc, rows)
+
+
+def _as_dict(row: PlatformStatus) -> dict[str, Any]:
+    run = row.last_run
+    return {
+        "platform": row.slug,
+        "name": row.name,
+        "models": row.models,
+        "removed": row.removed,
+        "last_run": None
+        if run is None
+        else {
+            "id": run.id,
+            "kind": run.kind,
+            "status": run.status,
+            "started_at": run.started_at.isoformat(),
+            "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+            "counts": run.counts,
+            "error": run.error_summary,
+        },
+    }
+
+
+def _print(doc: dict[str, Any], rows: list[PlatformStatus]) -> None:
+    console = Console()
+    where = "embedded" if doc["embedded"] else "DATABASE_URL"
+    console.print(f"database ({where}): {doc['database']}  schema {doc['schema_revision']}")
+    table = Table("platform", "models", "removed", "last run", "status", "counts")
+    for row in rows:
+        run = row.last_run
+        counts = ", ".join(f"{k}={v}" for k, v in (run.counts if run else {}).items() if v)
+        table.add_row(
+            row.slug,
+            f"{row.models:,}",
+            f"{row.removed:,}",
+            f"{run.kind} {run.started_at:%Y-%m-%d %H:%M}" if run else "never",
+            run.status if run else "",
+            counts,
+        )
+    console.print(table)
+    total = sum(r.models for r in rows)
+    if total == 0:
+        console.print("the catalog is empty: run `catalog harvest all` to fill it")

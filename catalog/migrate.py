@@ -1,0 +1,60 @@
+"""Run Alembic programmatically against an engine (the CLI and tests use this)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+import migrations
+
+
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    """Leave the monthly partitions of model_metrics out of schema comparison: data, not schema."""
+    if name and name.startswith("model_metrics_") and type_ in {"table", "index"}:
+        return not reflected
+    return True
+
+
+def alembic_config(engine: Engine | None = None) -> Config:
+    """An Alembic config pointing at the shipped migrations."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(migrations.__file__).parent))
+    if engine is not None:
+        cfg.attributes["engine"] = engine
+    return cfg
+
+
+def _run(engine: Engine, fn: str, *args: object) -> None:
+    cfg = alembic_config(engine)
+    with engine.connect() as conn:
+        cfg.attributes["connection"] = conn
+        getattr(command, fn)(cfg, *args)
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Upgrade the schema to `revision`."""
+    _run(engine, "upgrade", revision)
+
+
+def downgrade(engine: Engine, revision: str = "base") -> None:
+    """Downgrade the schema to `revision`."""
+    _run(engine, "downgrade", revision)
+
+
+def current(engine: Engine) -> str | None:
+    """The revision the database is at (None on an empty database)."""
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head() -> str | None:
+    """The newest revision shipped with this code."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()

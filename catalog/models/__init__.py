@@ -1,0 +1,51 @@
+"""ORM models, one module per aggregate; importing this package registers every table."""
+
+from catalog.models.base import Base
+from catalog.models.facets import ModelDataset, ModelFormat, ModelLanguage, ModelTag, ModelTask
+from catalog.models.harvest import HarvestCursor, HarvestRun, QuarantinedRecord, RawRecord
+from catalog.models.lineage import RELATIONS, ModelLineage
+from catalog.models.metrics import ModelMetric
+from catalog.models.model import Model, ModelVersion
+from catalog.models.vocab import (
+    Author,
+    Dataset,
+    Format,
+    Language,
+    Library,
+    License,
+    Modality,
+    Platform,
+    Tag,
+    Task,
+)
+
+metadata = Base.metadata
+
+__all__ = [
+    "RELATIONS",
+    "Author",
+    "Base",
+    "Dataset",
+    "Format",
+    "HarvestCursor",
+    "HarvestRun",
+    "Language",
+    "Library",
+    "License",
+    "Modality",
+    "Model",
+    "ModelDataset",
+    "ModelFormat",
+    "ModelLanguage",
+    "ModelLineage",
+    "ModelMetric",
+    "ModelTag",
+    "ModelTask",
+    "ModelVersion",
+    "Platform",
+    "QuarantinedRecord",
+    "RawRecord",
+    "Tag",
+    "Task",
+    "metadata",
+]

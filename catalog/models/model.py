@@ -1,0 +1,89 @@
+"""The `models` table (one row per model per platform) and its versions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import BigInteger, Computed, Float, ForeignKey, Index, UniqueConstraint, text
+from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
+from sqlalchemy.orm import Mapped, mapped_column
+
+from catalog.models.base import Base, bigint_pk, created_now, utc_datetime
+
+# The search document is a generated column, so PostgreSQL keeps it in step with every
+# write. Identifiers are split on / - _ . so "llama-3" and "bert-base" match the pieces
+# people type; `keywords` carries tags and task names the loader writes with the row.
+SEARCH_DOCUMENT = (
+    "setweight(to_tsvector('simple'::regconfig, "
+    "regexp_replace(coalesce(name, ''), '[/_.:-]+', ' ', 'g')), 'A') || "
+    "setweight(to_tsvector('simple'::regconfig, "
+    "regexp_replace(coalesce(external_id, ''), '[/_.:-]+', ' ', 'g')), 'A') || "
+    "setweight(to_tsvector('english'::regconfig, coalesce(summary, '')), 'B') || "
+    "setweight(to_tsvector('simple'::regconfig, coalesce(keywords, '')), 'C')"
+)
+
+
+class Model(Base):
+    """A model as one hub publishes it; unique by `(platform_id, external_id)`."""
+
+    __tablename__ = "models"
+    __table_args__ = (
+        UniqueConstraint("platform_id", "external_id"),
+        Index(None, "search_document", postgresql_using="gin"),
+        Index("ix_models_downloads_sort", text("downloads DESC NULLS LAST"), "id"),
+        Index("ix_models_likes_sort", text("likes DESC NULLS LAST"), "id"),
+        Index("ix_models_trending_score_sort", text("trending_score DESC NULLS LAST"), "id"),
+        Index("ix_models_created_at_sort", text("created_at DESC NULLS LAST"), "id"),
+        Index("ix_models_last_modified_sort", text("last_modified DESC NULLS LAST"), "id"),
+        Index("ix_models_parameters_sort", text("parameters DESC NULLS LAST"), "id"),
+        Index(None, "license_id"),
+        Index(None, "library_id"),
+        Index(None, "author_id"),
+        Index(
+            "ix_models_live_platform", "platform_id", postgresql_where=text("removed_at IS NULL")
+        ),
+    )
+
+    id: Mapped[bigint_pk] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("platforms.id"))
+    external_id: Mapped[str] = mapped_column(comment="the hub's own id, e.g. org/name")
+    name: Mapped[str]
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("authors.id"))
+    url: Mapped[str | None]
+    summary: Mapped[str | None]
+    description: Mapped[str | None]
+    license_id: Mapped[int | None] = mapped_column(ForeignKey("licenses.id"))
+    library_id: Mapped[int | None] = mapped_column(ForeignKey("libraries.id"))
+    parameters: Mapped[int | None] = mapped_column(BigInteger)
+    downloads: Mapped[int | None] = mapped_column(BigInteger, comment="recent downloads (30d)")
+    downloads_all_time: Mapped[int | None] = mapped_column(BigInteger)
+    likes: Mapped[int | None] = mapped_column(BigInteger)
+    trending_score: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[utc_datetime | None]
+    last_modified: Mapped[utc_datetime | None]
+    gated: Mapped[str | None] = mapped_column(comment="null when open; 'auto' or 'manual'")
+    keywords: Mapped[str | None] = mapped_column(comment="tags and tasks, for full-text search")
+    extra: Mapped[dict[str, Any]] = mapped_column(
+        JSONB, server_default=text("'{}'::jsonb"), comment="hub-specific attributes"
+    )
+    first_seen_at: Mapped[created_now]
+    last_seen_at: Mapped[created_now]
+    last_seen_run_id: Mapped[int | None] = mapped_column(BigInteger)
+    removed_at: Mapped[utc_datetime | None] = mapped_column(comment="soft delete")
+    search_document: Mapped[Any] = mapped_column(
+        TSVECTOR, Computed(SEARCH_DOCUMENT, persisted=True)
+    )
+
+
+class ModelVersion(Base):
+    """A published version of a model, where the hub has versions."""
+
+    __tablename__ = "model_versions"
+
+    model_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("models.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[str] = mapped_column(primary_key=True)
+    created_at: Mapped[dt.datetime | None]
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))

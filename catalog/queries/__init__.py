@@ -1,0 +1,1 @@
+"""Query builders: the only place that composes read SQL for the API, CLI and reports."""

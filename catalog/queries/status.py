@@ -1,0 +1,80 @@
+"""Catalog status: models per platform and the last harvest run of each."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from catalog.models import HarvestRun, Model, Platform
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    """The essentials of one harvest run."""
+
+    id: int
+    kind: str
+    status: str
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    counts: dict[str, Any]
+    error_summary: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformStatus:
+    """Model counts and the last run of one platform."""
+
+    slug: str
+    name: str
+    models: int
+    removed: int
+    last_run: RunSummary | None = field(default=None)
+
+
+def build_platform_counts_select() -> Select[str, str, int, int]:
+    """Live and removed model counts per platform (every platform, zero included)."""
+    live = func.count(Model.id).filter(Model.removed_at.is_(None))
+    removed = func.count(Model.id).filter(Model.removed_at.is_not(None))
+    return (
+        select(Platform.slug, Platform.name, live, removed)
+        .outerjoin(Model, Model.platform_id == Platform.id)
+        .group_by(Platform.id)
+        .order_by(Platform.id)
+    )
+
+
+def build_last_runs_select() -> Select[str, HarvestRun]:
+    """The most recent run of each platform."""
+    return (
+        select(Platform.slug, HarvestRun)
+        .join(HarvestRun, HarvestRun.platform_id == Platform.id)
+        .distinct(HarvestRun.platform_id)
+        .order_by(HarvestRun.platform_id, HarvestRun.started_at.desc(), HarvestRun.id.desc())
+    )
+
+
+def run_summary(run: HarvestRun) -> RunSummary:
+    """A detached summary of a run row."""
+    return RunSummary(
+        id=run.id,
+        kind=run.kind,
+        status=run.status,
+        started_at=run.started_at,
+        finished_at=run.finished_at,
+        counts=dict(run.counts or {}),
+        error_summary=run.error_summary,
+    )
+
+
+def platform_status(session: Session) -> list[PlatformStatus]:
+    """Counts and last run for every platform, in platform order."""
+    last = {slug: run_summary(run) for slug, run in session.execute(build_last_runs_select()).tuples()}
+    return [
+        PlatformStatus(slug, name, live, removed, last.get(slug))
+        for slug, name, live, removed in session.execute(build_platform_counts_select()).tuples()
+    ]

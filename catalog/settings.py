@@ -1,0 +1,130 @@
+"""Settings from the environment (and an optional TOML file), declared once."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import platformdirs
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+TFHUB_ARCHIVE = "https://github.com/tensorflow/tfhub.dev/archive/refs/heads/master.tar.gz"
+PYTORCH_HUB_ARCHIVE = "https://github.com/pytorch/hub/archive/refs/heads/master.tar.gz"
+ONNX_MANIFEST = "https://raw.githubusercontent.com/onnx/models/main/ONNX_HUB_MANIFEST.json"
+
+
+def _env(*names: str) -> AliasChoices:
+    return AliasChoices(*names)
+
+
+def default_home() -> Path:
+    """The per-user data directory used when `CATALOG_HOME` is unset."""
+    return Path(platformdirs.user_data_dir("model-catalog", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """Every setting of the catalog. Environment variable names are part of the contract."""
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    database_url: SecretStr | None = Field(
+        default=None,
+        validation_alias=_env("DATABASE_URL"),
+        description="PostgreSQL URL. Unset: an embedded PostgreSQL under CATALOG_HOME.",
+    )
+    catalog_home: Path = Field(
+        default_factory=default_home,
+        validation_alias=_env("CATALOG_HOME"),
+        description="Directory for the embedded database and local state.",
+    )
+    hf_endpoint: str = Field(
+        default="https://huggingface.co",
+        validation_alias=_env("HF_ENDPOINT"),
+        description="Hugging Face Hub endpoint (the huggingface_hub convention).",
+    )
+    hf_token: SecretStr | None = Field(
+        default=None, validation_alias=_env("HF_TOKEN"), description="Hugging Face token."
+    )
+    kaggle_api_url: str = Field(
+        default="https://api.kaggle.com/v1",
+        validation_alias=_env("CATALOG_KAGGLE_API_URL"),
+        description="Kaggle API base URL (the API the current Kaggle SDK speaks).",
+    )
+    onnx_manifest_url: str = Field(
+        default=ONNX_MANIFEST,
+        validation_alias=_env("CATALOG_ONNX_MANIFEST_URL"),
+        description="ONNX Model Zoo manifest: URL or local file path.",
+    )
+    tfhub_archive_url: str = Field(
+        default=TFHUB_ARCHIVE,
+        validation_alias=_env("CATALOG_TFHUB_ARCHIVE_URL"),
+        description="TF Hub catalog archive: URL, local .tar.gz or directory.",
+    )
+    pytorch_hub_archive_url: str = Field(
+        default=PYTORCH_HUB_ARCHIVE,
+        validation_alias=_env("CATALOG_PYTORCH_HUB_ARCHIVE_URL"),
+        description="PyTorch Hub archive: URL, local .tar.gz or directory.",
+    )
+    removal_threshold: float = Field(
+        default=0.05,
+        ge=0.0,
+        le=1.0,
+        validation_alias=_env("CATALOG_REMOVAL_THRESHOLD"),
+        description="Largest share of a platform's models one full sweep may soft-delete.",
+    )
+    statement_timeout_ms: int = Field(
+        default=5000,
+        validation_alias=_env("CATALOG_STATEMENT_TIMEOUT_MS"),
+        description="Statement timeout for API requests, in milliseconds.",
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        validation_alias=_env("CATALOG_CORS_ORIGINS"),
+        description="Origins allowed by CORS on the API (JSON list).",
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        validation_alias=_env("CATALOG_LOG_FORMAT"),
+        description="Log output: text or json.",
+    )
+    log_level: str = Field(
+        default="INFO", validation_alias=_env("CATALOG_LOG_LEVEL"), description="Log level."
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Environment first, then the TOML file named by `CATALOG_CONFIG` (if any)."""
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        toml_path = os.environ.get("CATALOG_CONFIG")
+        if toml_path:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_path))
+        return tuple(sources)
+
+    def redacted(self) -> dict[str, Any]:
+        """Settings as a dict with secrets masked, safe to print."""
+        data = self.model_dump()
+        for key, value in data.items():
+            if isinstance(value, SecretStr):
+                data[key] = "**********" if value.get_secret_value() else None
+        return data
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (read once)."""
+    return Settings()

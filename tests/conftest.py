@@ -1,0 +1,106 @@
+"""Shared fixtures: a real PostgreSQL per worker, migrated once, savepoint sessions."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL
+from sqlalchemy.orm import Session
+
+from tests import pg
+
+
+@pytest.fixture(scope="session")
+def worker_id_suffix(request: pytest.FixtureRequest) -> str:
+    """The xdist worker id (gw0, gw1, ...) or 'main'."""
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def server_url() -> URL:
+    """The PostgreSQL server the tests run against."""
+    return pg.server_url()
+
+
+@pytest.fixture(scope="session")
+def template_db(server_url: URL, worker_id_suffix: str) -> Iterator[str]:
+    """A migrated database to clone isolated databases from (never connected to)."""
+    name = f"catalog_tpl_{worker_id_suffix}"
+    pg.migrated_database(server_url, name)
+    yield name
+    pg.drop_database(server_url, name)
+
+
+@pytest.fixture(scope="session")
+def shared_db_url(server_url: URL, template_db: str, worker_id_suffix: str) -> Iterator[URL]:
+    """The worker's migrated database for savepoint-isolated tests."""
+    name = f"catalog_test_{worker_id_suffix}"
+    url = pg.create_database(server_url, name, template=template_db)
+    yield url
+    pg.drop_database(server_url, name)
+
+
+@pytest.fixture(scope="session")
+def shared_engine(shared_db_url: URL) -> Iterator[Engine]:
+    """Engine over the worker's shared database."""
+    engine = create_engine(shared_db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def db_session(shared_engine: Engine) -> Iterator[Session]:
+    """A session inside a transaction that is rolled back after the test."""
+    with shared_engine.connect() as conn:
+        outer = conn.begin()
+        session = Session(bind=conn, join_transaction_mode="create_savepoint")
+        try:
+            yield session
+        finally:
+            session.close()
+            outer.rollback()
+
+
+@pytest.fixture
+def fresh_db_url(server_url: URL, template_db: str) -> Iterator[URL]:
+    """A database of its own, migrated, for tests that commit or use several processes."""
+    name = pg.unique_name("catalog_iso")
+    url = pg.create_database(server_url, name, template=template_db)
+    yield url
+    pg.drop_database(server_url, name)
+
+
+@pytest.fixture
+def fresh_engine(fresh_db_url: URL) -> Iterator[Engine]:
+    """Engine over a database of its own."""
+    engine = create_engine(fresh_db_url)
+    yield engine
+    engine.dispose()
+
+
+class QueryRecorder:
+    """Counts the SQL statements an engine executes while recording."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+        self.active = False
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001, PLR0913
+        if self.active:
+            self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def query_recorder(shared_engine: Engine) -> Iterator[QueryRecorder]:
+    """Record statements on the shared engine: `with`-less, toggle `.active`."""
+    recorder = QueryRecorder()
+    event.listen(shared_engine, "before_cursor_execute", recorder)
+    yield recorder
+    event.remove(shared_engine, "before_cursor_execute", recorder)
