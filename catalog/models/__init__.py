@@ -1,7 +1,14 @@
 """ORM models, one module per aggregate; importing this package registers every table."""
 
 from catalog.models.base import Base
-from catalog.models.facets import ModelDataset, ModelFormat, ModelLanguage, ModelTag, ModelTask
+from catalog.models.facets import (
+    ModelDataset,
+    ModelFormat,
+    ModelLanguage,
+    ModelModality,
+    ModelTag,
+    ModelTask,
+)
 from catalog.models.harvest import HarvestCursor, HarvestRun, QuarantinedRecord, RawRecord
 from catalog.models.lineage import RELATIONS, ModelLineage
 from catalog.models.metrics import ModelMetric
@@ -39,6 +46,7 @@ __all__ = [
     "ModelLanguage",
     "ModelLineage",
     "ModelMetric",
+    "ModelModality",
     "ModelTag",
     "ModelTask",
     "ModelVersion",

@@ -70,3 +70,13 @@ class ModelTag(Base):
 
     model_id: Mapped[int] = _model_fk()
     tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id"), primary_key=True)
+
+
+class ModelModality(Base):
+    """A model works on a modality: those of its tasks plus those its hub states."""
+
+    __tablename__ = "model_modalities"
+    __table_args__ = (Index(None, "modality_id", "model_id"),)
+
+    model_id: Mapped[int] = _model_fk()
+    modality_id: Mapped[int] = mapped_column(ForeignKey("modalities.id"), primary_key=True)

@@ -73,7 +73,9 @@ def run_summary(run: HarvestRun) -> RunSummary:
 
 def platform_status(session: Session) -> list[PlatformStatus]:
     """Counts and last run for every platform, in platform order."""
-    last = {slug: run_summary(run) for slug, run in session.execute(build_last_runs_select()).tuples()}
+    last = {
+        slug: run_summary(run) for slug, run in session.execute(build_last_runs_select()).tuples()
+    }
     return [
         PlatformStatus(slug, name, live, removed, last.get(slug))
         for slug, name, live, removed in session.execute(build_platform_counts_select()).tuples()

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 05:21:22.329051
+Create Date: 2026-11-29 05:25:07.697687
 
 This migration must stay compatible with the previous code version: the old code keeps
 running while it applies (add columns nullable, backfill, then constrain in a later one).
@@ -503,6 +503,29 @@ def upgrade() -> None:
         postgresql_partition_by="RANGE (observed_at)",
     )
     op.create_table(
+        "model_modalities",
+        sa.Column("model_id", sa.BigInteger(), nullable=False),
+        sa.Column("modality_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["modality_id"],
+            ["modalities.id"],
+            name=op.f("fk_model_modalities_modality_id_modalities"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["model_id"],
+            ["models.id"],
+            name=op.f("fk_model_modalities_model_id_models"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("model_id", "modality_id", name=op.f("pk_model_modalities")),
+    )
+    op.create_index(
+        op.f("ix_model_modalities_modality_id_model_modalities_model_id"),
+        "model_modalities",
+        ["modality_id", "model_id"],
+        unique=False,
+    )
+    op.create_table(
         "model_tags",
         sa.Column("model_id", sa.BigInteger(), nullable=False),
         sa.Column("tag_id", sa.Integer(), nullable=False),
@@ -574,6 +597,11 @@ def downgrade() -> None:
     op.drop_table("model_tasks")
     op.drop_index(op.f("ix_model_tags_tag_id_model_tags_model_id"), table_name="model_tags")
     op.drop_table("model_tags")
+    op.drop_index(
+        op.f("ix_model_modalities_modality_id_model_modalities_model_id"),
+        table_name="model_modalities",
+    )
+    op.drop_table("model_modalities")
     op.drop_table("model_metrics")  # drops its partitions too
     op.drop_index(
         "ix_model_lineage_unresolved",

@@ -1,0 +1,1 @@
+"""Harvesters: fetch raw payloads from each hub (I/O only) and normalize them (pure)."""

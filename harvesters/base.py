@@ -1,0 +1,152 @@
+"""The harvester contract: `fetch` yields pages of raw payloads, `normalize` is pure.
+
+A hub is a small sub-package with `config.py` (a pydantic model), `harvester.py` (a
+`Harvester` subclass whose `fetch` does the I/O) and `parse.py` (pure functions from a
+payload to a `NormalizedModel`), registered in `harvesters.registry`. The runner owns
+database sessions, batching, checkpoints, run records and deletion sweeps; a harvester
+never sees a session.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from catalog.records import NormalizedModel
+from catalog.settings import Settings
+
+RunKind = Literal["full", "incremental"]
+
+
+class HarvestError(Exception):
+    """Base of harvest errors; messages say what to do next."""
+
+
+class RetriableHarvestError(HarvestError):
+    """A transient failure (429, 5xx, timeout, broken body): worth retrying."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class FatalHarvestError(HarvestError):
+    """A failure retrying will not fix (bad credentials, 4xx, bad config, retries spent).
+
+    The run ends as failed; its checkpoint stays where the last committed batch left it.
+    """
+
+
+class RecordError(HarvestError):
+    """A problem with one record only; the record is quarantined and the run goes on."""
+
+
+class HarvesterConfig(BaseModel):
+    """Base of per-hub configuration: strict, documented fields."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True, slots=True)
+class RawRecord:
+    """One payload as a hub sent it.
+
+    Attributes:
+        external_id: The hub's id for the model, when the payload shows one (None if
+            the payload is too broken to tell; it is then quarantined).
+        payload: The payload, JSON-serializable (a dict for API hubs; for archives, a
+            dict holding the parsed document and its path).
+        cursor_value: The value the source is sorted by (e.g. lastModified), if any.
+        fetched_at: When it was fetched.
+    """
+
+    external_id: str | None
+    payload: Any
+    cursor_value: str | None = None
+    fetched_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A page of raw records and the checkpoint to resume from after it.
+
+    Attributes:
+        records: The raw records of this page.
+        checkpoint: JSON-serializable state from which `fetch` continues with the next
+            page (None once the source is exhausted).
+        problems: Source-level problems met while building this page that belong to no
+            single record (e.g. an unreadable file in an archive): `(where, reason)`.
+    """
+
+    records: list[RawRecord]
+    checkpoint: Mapping[str, Any] | None = None
+    problems: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class FetchContext:
+    """What the runner asks `fetch` for.
+
+    Attributes:
+        kind: `full` (every model) or `incremental` (changes since `since`).
+        since: For incremental runs: fetch models modified at or after this moment.
+        resume: Checkpoint of an interrupted run of the same kind to continue from.
+        limit: Stop after this many records (None: no limit).
+    """
+
+    kind: RunKind = "full"
+    since: dt.datetime | None = None
+    resume: Mapping[str, Any] | None = None
+    limit: int | None = None
+
+
+class Harvester(ABC):
+    """A hub's harvester. Subclasses set the class variables and the two methods."""
+
+    name: ClassVar[str]
+    """Platform slug, as in `catalog.vocab.PLATFORMS`."""
+    config_class: ClassVar[type[HarvesterConfig]] = HarvesterConfig
+    version: ClassVar[str] = "1"
+    """Bump when `normalize` changes: stored payloads are then normalized again."""
+    supports_incremental: ClassVar[bool] = False
+    """Whether `fetch` honours `FetchContext.since` (else every run is a full sweep)."""
+
+    def __init__(self, config: HarvesterConfig, settings: Settings) -> None:
+        self.config = config
+        self.settings = settings
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, overrides: Mapping[str, Any] | None = None
+    ) -> Harvester:
+        """Build the harvester from settings plus per-hub config overrides.
+
+        Raises:
+            pydantic.ValidationError: the configuration is invalid.
+        """
+        return cls(cls.config_class(**dict(overrides or {})), settings)
+
+    @abstractmethod
+    def fetch(self, ctx: FetchContext) -> Iterator[Page]:
+        """Yield pages of raw payloads (I/O only).
+
+        Raises:
+            RetriableHarvestError: transient trouble that outlived the retries.
+            FatalHarvestError: trouble that retrying cannot fix.
+        """
+
+    @abstractmethod
+    def normalize(self, raw: RawRecord) -> NormalizedModel:
+        """Turn one payload into a normalized record (pure: no I/O, no clock).
+
+        Raises:
+            catalog.records.InvalidRecordError: the payload cannot become a model.
+        """
+
+    def close(self) -> None:  # noqa: B027 - optional hook, most harvesters hold nothing
+        """Release clients and temporary files."""
