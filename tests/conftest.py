@@ -15,8 +15,9 @@ from tests import pg
 
 @pytest.fixture(scope="session")
 def worker_id_suffix(request: pytest.FixtureRequest) -> str:
-    """The xdist worker id (gw0, gw1, ...) or 'main'."""
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+    """The xdist worker id (gw0, gw1, ...) or 'main', plus the pid: test sessions that
+    run at the same time against one server never share a database."""
+    return f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
 
 
 @pytest.fixture(scope="session")
