@@ -158,11 +158,50 @@ def validate_record(record: NormalizedModel) -> None:
     bad = [ref.relation for ref in record.lineage if ref.relation not in RELATIONS]
     if bad:
         raise InvalidRecordError(f"unknown lineage relations {bad}")
+    platforms = {p.slug for p in vocab.PLATFORMS}
+    bad = [ref.platform for ref in record.lineage if ref.platform not in platforms]
+    if record.platform not in platforms or bad:
+        raise InvalidRecordError(f"unknown platform slugs {[record.platform, *bad]}")
+    if record.description is not None and len(record.description) > TEXT_LIMIT:
+        raise InvalidRecordError(
+            f"description of {len(record.description):,} characters exceeds {TEXT_LIMIT:,}"
+        )
+    _check_text(record)
     for name in ("parameters", "downloads", "downloads_all_time", "likes"):
         value = getattr(record, name)
         if value is not None and not 0 <= value <= BIGINT_MAX:
             raise InvalidRecordError(f"{name} out of range: {value}")
-    for name in ("external_id", "name", "summary", "description"):
+
+
+def _check_text(record: NormalizedModel) -> None:
+    """PostgreSQL text takes neither NUL nor lone surrogates (they are not UTF-8)."""
+    fields: dict[str, list[str]] = {
+        "tags": list(record.tags),
+        "languages": list(record.languages),
+        "datasets": list(record.datasets),
+        "lineage": [ref.external_id for ref in record.lineage],
+    }
+    for name in (
+        "external_id",
+        "name",
+        "author",
+        "author_name",
+        "url",
+        "summary",
+        "description",
+        "library",
+        "gated",
+    ):
         value = getattr(record, name)
-        if value is not None and "\x00" in value:
-            raise InvalidRecordError(f"{name} contains a NUL character")
+        if value is not None:
+            fields[name] = [value]
+    if record.license:
+        fields["license"] = [record.license.slug, record.license.name, record.license.url or ""]
+    for name, values in fields.items():
+        for value in values:
+            if "\x00" in value:
+                raise InvalidRecordError(f"{name} contains a NUL character")
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise InvalidRecordError(f"{name} is not valid Unicode ({exc.reason})") from exc

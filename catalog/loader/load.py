@@ -1,0 +1,186 @@
+"""Upsert a batch of normalized models with every association, lineage and metric."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from catalog.loader import associations
+from catalog.loader.sql import columns, execute, json_text
+from catalog.loader.vocabulary import VocabularyIds
+from catalog.records import NormalizedModel
+
+_MODEL_COLUMNS = (
+    ("external_id", "text"),
+    ("name", "text"),
+    ("author_id", "int"),
+    ("url", "text"),
+    ("summary", "text"),
+    ("description", "text"),
+    ("license_id", "int"),
+    ("library_id", "int"),
+    ("parameters", "bigint"),
+    ("downloads", "bigint"),
+    ("downloads_all_time", "bigint"),
+    ("likes", "bigint"),
+    ("trending_score", "float8"),
+    ("created_at", "timestamptz"),
+    ("last_modified", "timestamptz"),
+    ("gated", "text"),
+    ("keywords", "text"),
+    ("extra", "jsonb"),
+)
+_NAMES = [name for name, _ in _MODEL_COLUMNS]
+_UNNEST = ", ".join(
+    f"CAST(:{name} AS {'text' if typ == 'jsonb' else typ}[])" for name, typ in _MODEL_COLUMNS
+)
+_SELECT = ", ".join(
+    f"t.{name}::jsonb" if typ == "jsonb" else f"t.{name}" for name, typ in _MODEL_COLUMNS
+)
+_UPDATE = ", ".join(f"{name} = excluded.{name}" for name in _NAMES if name != "external_id")
+UPSERT_MODELS = f"""
+INSERT INTO models (platform_id, {", ".join(_NAMES)}, first_seen_at, last_seen_at,
+                    last_seen_run_id, removed_at)
+SELECT :platform_id, {_SELECT}, :now, :now, :run_id, NULL
+FROM unnest({_UNNEST}) AS t({", ".join(_NAMES)})
+ON CONFLICT (platform_id, external_id) DO UPDATE SET {_UPDATE},
+    last_seen_at = excluded.last_seen_at, last_seen_run_id = excluded.last_seen_run_id,
+    removed_at = NULL
+RETURNING id, external_id, (xmax = 0) AS inserted
+"""
+
+# An unchanged payload writes only when it was seen and the metric point.
+TOUCH_UNCHANGED = """
+WITH touched AS (
+    UPDATE models SET last_seen_at = :now, last_seen_run_id = :run_id, removed_at = NULL
+    WHERE platform_id = :platform_id AND external_id = ANY(:external_ids)
+    RETURNING id, downloads, likes
+)
+INSERT INTO model_metrics (model_id, observed_at, downloads, likes)
+SELECT id, :now, downloads, likes FROM touched
+ON CONFLICT DO NOTHING
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class LoadResult:
+    """What a batch load did: model ids by external id, and how many rows were new."""
+
+    ids: dict[str, int]
+    inserted: int
+
+    @property
+    def updated(self) -> int:
+        """Rows that existed before the batch."""
+        return len(self.ids) - self.inserted
+
+
+def load_models(
+    session: Session,
+    records: Sequence[NormalizedModel],
+    *,
+    observed_at: dt.datetime,
+    run_id: int | None = None,
+    vocabulary: VocabularyIds | None = None,
+) -> LoadResult:
+    """Upsert `records` (all of one platform) with their associations and a metric point.
+
+    Idempotent: loading the same records again leaves the same rows. Records must be
+    valid (`catalog.records.validate_record`) and unique by external id. Nothing is
+    committed.
+
+    Args:
+        session: The session whose transaction receives the writes.
+        records: Normalized models of a single platform.
+        observed_at: Time of the observation (last_seen_at and the metric point).
+        run_id: The harvest run that saw them, if any.
+        vocabulary: A cache of vocabulary ids to reuse across batches.
+
+    Returns:
+        Model ids by external id and the number of newly inserted models.
+    """
+    if not records:
+        return LoadResult({}, 0)
+    vocab_ids = vocabulary or VocabularyIds(session)
+    platform = records[0].platform
+    if any(r.platform != platform for r in records):
+        raise ValueError("a batch must hold models of one platform")
+    platform_id = vocab_ids.platforms[platform]
+    rows = _model_rows(session, vocab_ids, platform_id, records)
+    params: dict[str, object] = dict(zip(_NAMES, columns(rows, len(_NAMES)), strict=True))
+    params.update(platform_id=platform_id, now=observed_at, run_id=run_id)
+    result = execute(session, UPSERT_MODELS, params).tuples().all()
+    ids = {external_id: model_id for model_id, external_id, _ in result}
+    inserted = sum(1 for *_, was_inserted in result if was_inserted)
+    associations.replace_all(session, vocab_ids, records, ids)
+    associations.replace_lineage(session, vocab_ids, records, ids, platform_id)
+    associations.insert_metrics(session, records, ids, observed_at)
+    return LoadResult(ids, inserted)
+
+
+def touch_unchanged(
+    session: Session,
+    platform_id: int,
+    external_ids: Sequence[str],
+    *,
+    observed_at: dt.datetime,
+    run_id: int | None = None,
+) -> None:
+    """Mark models whose payload did not change as seen, and record their metric point."""
+    if external_ids:
+        execute(
+            session,
+            TOUCH_UNCHANGED,
+            {
+                "platform_id": platform_id,
+                "external_ids": list(external_ids),
+                "now": observed_at,
+                "run_id": run_id,
+            },
+        )
+
+
+def _model_rows(
+    session: Session, vocab_ids: VocabularyIds, platform_id: int, records: Sequence[NormalizedModel]
+) -> list[tuple[object, ...]]:
+    authors = vocab_ids.ensure_authors(
+        session, platform_id, {r.author: r.author_name for r in records if r.author}
+    )
+    licenses = vocab_ids.ensure_licenses(session, [r.license for r in records if r.license])
+    libraries = vocab_ids.ensure(session, "libraries", [r.library for r in records if r.library])
+    return [
+        (
+            r.external_id,
+            r.name,
+            authors.get((platform_id, r.author[:500])) if r.author else None,
+            r.url,
+            r.summary,
+            r.description,
+            licenses.get(r.license.slug[:500]) if r.license else None,
+            libraries.get(r.library[:500]) if r.library else None,
+            r.parameters,
+            r.downloads,
+            r.downloads_all_time,
+            r.likes,
+            r.trending_score,
+            r.created_at,
+            r.last_modified,
+            r.gated,
+            _keywords(r),
+            json_text(dict(r.extra)),
+        )
+        for r in records
+    ]
+
+
+def _keywords(record: NormalizedModel) -> str:
+    """Words that full-text search should find beyond name, id and summary."""
+    words = [*record.tags, *record.tasks, *(f.slug for f in record.formats)]
+    if record.library:
+        words.append(record.library)
+    if record.author_name:
+        words.append(record.author_name)
+    return " ".join(dict.fromkeys(words))
