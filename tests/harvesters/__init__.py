@@ -1,0 +1,1 @@
+"""Tests of the harvesters and their shared helpers (fake hubs, contract suite)."""
