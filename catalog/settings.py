@@ -33,7 +33,9 @@ def default_home() -> Path:
 class Settings(BaseSettings):
     """Every setting of the catalog. Environment variable names are part of the contract."""
 
-    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+    model_config = SettingsConfigDict(
+        extra="ignore", populate_by_name=True, env_nested_delimiter="__"
+    )
 
     database_url: SecretStr | None = Field(
         default=None,
@@ -72,6 +74,12 @@ class Settings(BaseSettings):
         default=PYTORCH_HUB_ARCHIVE,
         validation_alias=_env("CATALOG_PYTORCH_HUB_ARCHIVE_URL"),
         description="PyTorch Hub archive: URL, local .tar.gz or directory.",
+    )
+    harvesters: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        validation_alias=_env("CATALOG_HARVESTERS", "harvesters"),
+        description="Per-hub configuration, e.g. CATALOG_HARVESTERS__HUGGINGFACE__PAGE_SIZE=500 "
+        "or a [harvesters.huggingface] table in the TOML file.",
     )
     removal_threshold: float = Field(
         default=0.05,

@@ -9,13 +9,15 @@ never sees a session.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from catalog.records import NormalizedModel
 from catalog.settings import Settings
@@ -47,9 +49,25 @@ class RecordError(HarvestError):
 
 
 class HarvesterConfig(BaseModel):
-    """Base of per-hub configuration: strict, documented fields."""
+    """Base of per-hub configuration: strict, documented fields.
+
+    Values from environment variables arrive as strings; a string that holds a JSON
+    list or object (`CATALOG_HARVESTERS__HUGGINGFACE__AUTHORS='["google"]'`) is decoded.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _decode_json_strings(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        decoded = dict(data)
+        for key, value in data.items():
+            if isinstance(value, str) and value.strip()[:1] in ("[", "{"):
+                with contextlib.suppress(ValueError):  # not JSON: let validation say why
+                    decoded[key] = json.loads(value)
+        return decoded
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,10 @@ class VocabularyIds:
     """
 
     def __init__(self, session: Session) -> None:
+        self.reset(session)
+
+    def reset(self, session: Session) -> None:
+        """Forget cached ids (after a rollback may have undone some of them)."""
         self.platforms = self._fixed(session, "platforms")
         self.tasks = self._fixed(session, "tasks")
         self.formats = self._fixed(session, "formats")

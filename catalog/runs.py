@@ -1,0 +1,187 @@
+"""Harvest run bookkeeping: runs, cursors, quarantine, deletion sweeps, run locks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zlib
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, select, text, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from catalog.loader.sql import columns, execute, json_text
+from catalog.models import HarvestCursor, HarvestRun, Platform
+
+RUN_LOCK_NAMESPACE = 0x6D63  # first key of the two-int advisory lock: "mc"
+
+
+def platform_id(session: Session, slug: str) -> int:
+    """Id of a platform slug."""
+    return session.scalars(select(Platform.id).where(Platform.slug == slug)).one()
+
+
+def run_lock_key(platform: str) -> int:
+    """Second key of the advisory lock that lets one run per platform proceed."""
+    return zlib.crc32(platform.encode()) & 0x7FFFFFFF
+
+
+def try_lock_platform(conn: Connection, platform: str) -> bool:
+    """Take the platform's run lock on `conn` (session-level) if nobody holds it."""
+    return bool(
+        conn.scalar(
+            text("SELECT pg_try_advisory_lock(:ns, :key)"),
+            {"ns": RUN_LOCK_NAMESPACE, "key": run_lock_key(platform)},
+        )
+    )
+
+
+def unlock_platform(conn: Connection, platform: str) -> None:
+    """Release the platform's run lock held by `conn`."""
+    conn.execute(
+        text("SELECT pg_advisory_unlock(:ns, :key)"),
+        {"ns": RUN_LOCK_NAMESPACE, "key": run_lock_key(platform)},
+    )
+
+
+def open_run(session: Session, platform_id: int, kind: str, started_at: dt.datetime) -> int:
+    """Insert a `running` run row and return its id."""
+    run = HarvestRun(platform_id=platform_id, kind=kind, status="running", started_at=started_at)
+    session.add(run)
+    session.flush()
+    return run.id
+
+
+def save_run(session: Session, run_id: int, **values: Any) -> None:
+    """Update columns of a run row (counts, checkpoint, status, report, ...)."""
+    session.execute(update(HarvestRun).where(HarvestRun.id == run_id).values(**values))
+
+
+def close_stale_runs(session: Session, platform_id: int, now: dt.datetime) -> int:
+    """Mark `running` rows of a platform as interrupted (their process died).
+
+    Only called while holding the platform's run lock, so no live run is affected.
+    """
+    result = session.execute(
+        update(HarvestRun)
+        .where(HarvestRun.platform_id == platform_id, HarvestRun.status == "running")
+        .values(
+            status="interrupted",
+            finished_at=now,
+            error_summary="the process ended before the run finished",
+        )
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def get_cursor(session: Session, platform_id: int, scope: str) -> dict[str, Any] | None:
+    """The stored cursor of a platform and scope (`full`, `incremental`), if any."""
+    return session.scalars(
+        select(HarvestCursor.value).where(
+            HarvestCursor.platform_id == platform_id, HarvestCursor.scope == scope
+        )
+    ).one_or_none()
+
+
+def save_cursor(
+    session: Session,
+    platform_id: int,
+    scope: str,
+    value: Mapping[str, Any],
+    *,
+    run_id: int,
+    now: dt.datetime,
+) -> None:
+    """Insert or replace a cursor (in the caller's transaction, with its batch)."""
+    stmt = insert(HarvestCursor).values(
+        platform_id=platform_id, scope=scope, value=dict(value), run_id=run_id, updated_at=now
+    )
+    session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["platform_id", "scope"],
+            set_={"value": stmt.excluded.value, "run_id": run_id, "updated_at": now},
+        )
+    )
+
+
+def quarantine(
+    session: Session,
+    run_id: int,
+    platform_id: int,
+    items: Sequence[tuple[str | None, Any, str]],
+) -> None:
+    """Keep bad records with their payload and the reason (one statement)."""
+    if not items:
+        return
+    ids, payloads, reasons = columns(
+        [(ext, json_text(payload), reason[:2000]) for ext, payload, reason in items], 3
+    )
+    execute(
+        session,
+        "INSERT INTO quarantine (run_id, platform_id, external_id, payload, reason) "
+        "SELECT :r, :p, e, j::jsonb, why FROM unnest(CAST(:e AS text[]), CAST(:j AS text[]), "
+        "CAST(:w AS text[])) AS t(e, j, why)",
+        {"r": run_id, "p": platform_id, "e": ids, "j": payloads, "w": reasons},
+    )
+
+
+def count_live(session: Session, platform_id: int) -> int:
+    """Models of a platform that are not soft-deleted."""
+    return int(
+        execute(
+            session,
+            "SELECT count(*) FROM models WHERE platform_id = :p AND removed_at IS NULL",
+            {"p": platform_id},
+        ).scalar_one()
+    )
+
+
+def count_unseen(session: Session, platform_id: int, since: dt.datetime) -> int:
+    """Live models of a platform not seen since `since` (the start of a sweep)."""
+    return int(
+        execute(
+            session,
+            "SELECT count(*) FROM models WHERE platform_id = :p AND removed_at IS NULL "
+            "AND last_seen_at < :since",
+            {"p": platform_id, "since": since},
+        ).scalar_one()
+    )
+
+
+def mark_unseen_removed(
+    session: Session, platform_id: int, since: dt.datetime, now: dt.datetime
+) -> int:
+    """Soft-delete live models of a platform not seen since `since`; returns how many."""
+    result = execute(
+        session,
+        "UPDATE models SET removed_at = :now WHERE platform_id = :p AND removed_at IS NULL "
+        "AND last_seen_at < :since",
+        {"p": platform_id, "since": since, "now": now},
+    )
+    return int(result.rowcount or 0)
+
+
+def ensure_metric_partition(session: Session, when: dt.datetime) -> None:
+    """Create the monthly partition of model_metrics holding `when`, if missing.
+
+    When the default partition already holds rows of that month PostgreSQL refuses the
+    new partition; those months then stay in the default partition, which is correct,
+    just not pruned.
+    """
+    start = dt.datetime(when.year, when.month, 1, tzinfo=dt.UTC)
+    end = dt.datetime(start.year + start.month // 12, start.month % 12 + 1, 1, tzinfo=dt.UTC)
+    name = f"model_metrics_y{start.year}m{start.month:02d}"
+    exists = execute(session, "SELECT to_regclass(:n)", {"n": name}).scalar()
+    if exists:
+        return
+    try:
+        with session.begin_nested():
+            execute(
+                session,
+                f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF model_metrics "
+                f"FOR VALUES FROM ('{start.isoformat()}') TO ('{end.isoformat()}')",
+                {},
+            )
+    except Exception:  # noqa: BLE001 - rows of that month already sit in the default partition
+        return

@@ -1,0 +1,164 @@
+"""One batch through the pipeline: land, skip unchanged, normalize, validate, load."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session
+
+from catalog.loader import VocabularyIds, load_models, touch_unchanged
+from catalog.raw import LandedPayload, canonical_json, known_hashes, payload_hash, store_payloads
+from catalog.records import NormalizedModel, validate_record
+from catalog.runs import quarantine
+from harvesters.base import Harvester, RawRecord
+from harvesters.report import HarvestReport
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class BatchContext:
+    """What every batch of a run shares."""
+
+    harvester: Harvester
+    platform_id: int
+    run_id: int
+    observed_at: dt.datetime
+    vocabulary: VocabularyIds
+
+
+@dataclass(frozen=True, slots=True)
+class _Ready:
+    raw: RawRecord
+    landed: LandedPayload
+    record: NormalizedModel
+
+
+def process_batch(
+    session: Session, ctx: BatchContext, raws: Sequence[RawRecord], report: HarvestReport
+) -> None:
+    """Run one batch inside the caller's transaction; bad records go to the quarantine.
+
+    Unchanged payloads (same hash as landed before) only get `last_seen_at` and a
+    metric point; the others are normalized, validated, loaded and landed.
+    """
+    bad: list[tuple[str | None, Any, str]] = []
+    landed = _land(ctx, _dedupe(raws, bad), bad)
+    report.seen += len(landed) + len(bad)
+    known = known_hashes(session, ctx.platform_id, [lp.external_id for _, lp in landed])
+    unchanged = [lp.external_id for _, lp in landed if known.get(lp.external_id) == lp.sha256]
+    todo = [(raw, lp) for raw, lp in landed if known.get(lp.external_id) != lp.sha256]
+    ready = [item for item in (_normalize(ctx, raw, lp, bad) for raw, lp in todo) if item]
+    touch_unchanged(
+        session, ctx.platform_id, unchanged, observed_at=ctx.observed_at, run_id=ctx.run_id
+    )
+    report.unchanged += len(unchanged)
+    inserted, loaded = _load_isolating_failures(session, ctx, ready, bad)
+    report.new += inserted
+    report.changed += loaded - inserted
+    for item in ready:
+        report.unmapped.update(item.record.unmapped)
+    quarantine(session, ctx.run_id, ctx.platform_id, bad)
+    report.quarantined += len(bad)
+
+
+def _dedupe(raws: Sequence[RawRecord], bad: list[tuple[str | None, Any, str]]) -> list[RawRecord]:
+    by_id: dict[str, RawRecord] = {}
+    for raw in raws:
+        if not isinstance(raw.external_id, str) or not raw.external_id.strip():
+            bad.append((None, raw.payload, "payload has no usable id"))
+            continue
+        if not _storable(raw.external_id):
+            shown = raw.external_id.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
+            bad.append((shown, raw.payload, "id is not valid Unicode text (NUL or lone surrogate)"))
+            continue
+        by_id[raw.external_id] = raw  # a repeat within a batch: the later copy wins
+    return list(by_id.values())
+
+
+def _storable(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in value
+
+
+def _land(
+    ctx: BatchContext, raws: Sequence[RawRecord], bad: list[tuple[str | None, Any, str]]
+) -> list[tuple[RawRecord, LandedPayload]]:
+    landed = []
+    version = ctx.harvester.version
+    for raw in raws:
+        ext = raw.external_id or ""
+        try:
+            text = canonical_json(raw.payload)
+        except (TypeError, ValueError) as exc:
+            bad.append((ext, repr(raw.payload)[:10_000], f"payload is not JSON: {exc}"))
+            continue
+        sha = payload_hash(text, version)
+        landed.append((raw, LandedPayload(ext, text, sha, raw.fetched_at)))
+    return landed
+
+
+def _normalize(
+    ctx: BatchContext,
+    raw: RawRecord,
+    landed: LandedPayload,
+    bad: list[tuple[str | None, Any, str]],
+) -> _Ready | None:
+    try:
+        record = ctx.harvester.normalize(raw)
+        validate_record(record)
+        if record.external_id != landed.external_id or record.platform != ctx.harvester.name:
+            raise ValueError(
+                f"normalized identity {record.platform}:{record.external_id} differs from the "
+                f"fetched one {ctx.harvester.name}:{landed.external_id}"
+            )
+    except Exception as exc:  # noqa: BLE001 - any failure of one record quarantines that record
+        bad.append((landed.external_id, raw.payload, f"{type(exc).__name__}: {exc}"))
+        return None
+    return _Ready(raw, landed, record)
+
+
+def _load_isolating_failures(
+    session: Session,
+    ctx: BatchContext,
+    ready: list[_Ready],
+    bad: list[tuple[str | None, Any, str]],
+) -> tuple[int, int]:
+    """Load the batch; if the database rejects it, split it to find the bad records.
+
+    Returns:
+        How many models were inserted, and how many were loaded in all.
+    """
+    if not ready:
+        return 0, 0
+    try:
+        with session.begin_nested():
+            result = load_models(
+                session,
+                [item.record for item in ready],
+                observed_at=ctx.observed_at,
+                run_id=ctx.run_id,
+                vocabulary=ctx.vocabulary,
+            )
+            store_payloads(session, ctx.platform_id, [item.landed for item in ready])
+    except (IntegrityError, DBAPIError) as exc:
+        if len(ready) == 1:
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            bad.append((ready[0].landed.external_id, ready[0].raw.payload, f"rejected: {reason}"))
+            log.warning("quarantined %s: %s", ready[0].landed.external_id, reason)
+            return 0, 0
+        # Vocabulary ids cached during the failed attempt were rolled back with it.
+        ctx.vocabulary.reset(session)
+        middle = len(ready) // 2
+        first = _load_isolating_failures(session, ctx, ready[:middle], bad)
+        second = _load_isolating_failures(session, ctx, ready[middle:], bad)
+        return first[0] + second[0], first[1] + second[1]
+    return result.inserted, len(ready)
