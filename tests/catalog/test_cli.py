@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import URL
 
+from catalog import migrate
+
 
 def run_cli(
     *args: str, env: dict[str, str], timeout: float = 120
@@ -47,7 +49,7 @@ def test_status_on_an_empty_catalog_in_text_and_json(fresh_db_url: URL) -> None:
     assert json_out.returncode == 0, json_out.stderr
     doc = json.loads(json_out.stdout)
     assert doc["embedded"] is False
-    assert doc["schema_revision"] == "0001"
+    assert doc["schema_revision"] == migrate.head()
     assert [p["platform"] for p in doc["platforms"]] == [
         "huggingface",
         "tfhub",
@@ -81,10 +83,10 @@ def test_db_upgrade_is_idempotent_and_current_reports_head(fresh_db_url: URL) ->
     env = {"DATABASE_URL": _url(fresh_db_url)}
     upgraded = run_cli("db", "upgrade", env=env)
     assert upgraded.returncode == 0, upgraded.stderr
-    assert "schema at 0001" in upgraded.stdout
+    assert f"schema at {migrate.head()}" in upgraded.stdout
     current = run_cli("db", "current", env=env)
-    assert "database: 0001" in current.stdout
-    assert "code head: 0001" in current.stdout
+    assert f"database: {migrate.head()}" in current.stdout
+    assert f"code head: {migrate.head()}" in current.stdout
 
 
 @pytest.mark.skipif(sys.version_info >= (3, 13), reason="pgserver has wheels for < 3.13 only")
@@ -99,7 +101,7 @@ def test_embedded_server_starts_from_nothing_is_reused_and_stops(tmp_path: Path)
     assert second.returncode == 0, second.stderr
     doc = json.loads(second.stdout)
     assert doc["embedded"] is True
-    assert doc["schema_revision"] == "0001"  # the data of the first command is still there
+    assert doc["schema_revision"] == migrate.head()  # the data of the first command is still there
 
     # Each command stops the server it started when it exits (no other user holds it).
     assert not (home / "pgdata" / "postmaster.pid").exists()
