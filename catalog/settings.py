@@ -81,6 +81,18 @@ class Settings(BaseSettings):
         description="Per-hub configuration, e.g. CATALOG_HARVESTERS__HUGGINGFACE__PAGE_SIZE=500 "
         "or a [harvesters.huggingface] table in the TOML file.",
     )
+    schedules: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        validation_alias=_env("CATALOG_SCHEDULES", "schedules"),
+        description="Harvest schedules per platform and kind ('every 1h', a crontab, 'off'), "
+        "e.g. CATALOG_SCHEDULES__HUGGINGFACE__INCREMENTAL='every 30m'.",
+    )
+    scheduler_tick_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        validation_alias=_env("CATALOG_SCHEDULER_TICK_SECONDS"),
+        description="How often the scheduler checks which harvests are due.",
+    )
     removal_threshold: float = Field(
         default=0.05,
         ge=0.0,

@@ -83,8 +83,12 @@ def run_harvest(
     harvester: Harvester | None = None,
     progress: Progress | None = None,
     stop: threading.Event | None = None,
+    precheck: Callable[[Session], bool] | None = None,
 ) -> RunResult:
     """Harvest `platform` once, holding its run lock for the whole run.
+
+    `precheck`, when given, is asked again once the lock is held (e.g. "is this run
+    still due?", since another process may have just finished one); False skips the run.
 
     Raises:
         HarvestLockedError: another run of this platform is in progress.
@@ -102,6 +106,10 @@ def run_harvest(
             )
         lock_conn.commit()
         try:
+            if precheck is not None:
+                with Session(engine) as session:
+                    if not precheck(session):
+                        return RunResult(platform, None, "full", "skipped", {}, "not due")
             return _run_locked(engine, settings, options, harvester, progress=progress, stop=stop)
         finally:
             runs.unlock_platform(lock_conn, platform)

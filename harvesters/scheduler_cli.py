@@ -1,0 +1,90 @@
+"""`catalog scheduler` and `catalog up`: the long-running processes."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from types import FrameType
+
+import typer
+from rich.console import Console
+
+from catalog import migrate
+from catalog.database import describe, get_engine
+from catalog.errors import CatalogError
+from catalog.logs import configure_logging
+from catalog.settings import get_settings
+from harvesters.registry import HARVESTERS
+from harvesters.schedule import ScheduleError, load_schedules
+from harvesters.scheduler import HarvestScheduler
+
+log = logging.getLogger(__name__)
+# The API is started by import string, so the harvesters package never imports `api`.
+API_FACTORY = "api.app:create_app"
+
+
+def _scheduler() -> HarvestScheduler:
+    settings = get_settings()
+    try:
+        schedules = load_schedules(settings.schedules, list(HARVESTERS))
+    except ScheduleError as exc:
+        raise CatalogError(f"CATALOG_SCHEDULES: {exc}") from exc
+    return HarvestScheduler(
+        get_engine(), settings, schedules, tick_seconds=settings.scheduler_tick_seconds
+    )
+
+
+def scheduler() -> None:
+    """Run due harvests until SIGTERM/SIGINT (the current batch commits, then it exits)."""
+    settings = get_settings()
+    configure_logging(settings)
+    migrate.upgrade(get_engine())
+    runner = _scheduler()
+    done = threading.Event()
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        log.info("received %s: finishing the current batch", signal.Signals(signum).name)
+        runner.stop.set()
+        done.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    runner.start()
+    done.wait()
+    runner.shutdown()
+    log.info("scheduler stopped")
+
+
+def up(
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface the API listens on."),
+    port: int = typer.Option(8000, "--port", help="Port of the API."),
+    no_harvest: bool = typer.Option(False, "--no-harvest", help="Only serve the API."),
+) -> None:
+    """Migrate, harvest what is due in the background, and serve the GraphQL API."""
+    import uvicorn
+
+    settings = get_settings()
+    configure_logging(settings)
+    engine = get_engine()
+    migrate.upgrade(engine)
+    runner = None if no_harvest else _scheduler()
+    Console(stderr=True).print(
+        f"catalog database: {describe(engine.url)}\n"
+        f"GraphQL API: [bold]http://{host}:{port}/graphql[/]  (Ctrl-C stops)\n"
+        f"harvesting: {'off (--no-harvest)' if runner is None else 'scheduled'}"
+    )
+    if runner is not None:
+        runner.start()
+    try:
+        # uvicorn handles SIGINT/SIGTERM: it returns once the server has shut down.
+        uvicorn.run(API_FACTORY, factory=True, host=host, port=port, log_config=None)
+    finally:
+        if runner is not None:
+            runner.shutdown()
+
+
+def register(app: typer.Typer) -> None:
+    """Add `scheduler` and `up` to the `catalog` CLI."""
+    app.command("scheduler")(scheduler)
+    app.command("up")(up)
