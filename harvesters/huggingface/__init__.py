@@ -1,0 +1,1 @@
+"""The Hugging Face Hub harvester: config, fetch over `/api/models`, pure normalization."""
