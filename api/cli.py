@@ -1,0 +1,32 @@
+"""`catalog serve`: run the GraphQL API on uvicorn."""
+
+from __future__ import annotations
+
+import typer
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    facet_index: bool = typer.Option(
+        True, help="Answer searches from the in-memory facet index (else SQL only)."
+    ),
+) -> None:
+    """Serve the GraphQL API (GraphiQL at /graphql, /healthz, /readyz)."""
+    import logging
+
+    import uvicorn
+
+    from api.app import create_app
+    from catalog.settings import get_settings
+
+    settings = get_settings()
+    logging.getLogger().setLevel(settings.log_level.upper())
+    app = create_app(settings, facet_index=facet_index)
+    typer.echo(f"GraphQL API on http://{host}:{port}/graphql")
+    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())
+
+
+def register(app: typer.Typer) -> None:
+    """Add `serve` to the `catalog` command."""
+    app.command("serve")(serve)

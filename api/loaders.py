@@ -1,0 +1,91 @@
+"""DataLoaders, one per relationship, so a page of models costs a fixed number of
+statements whatever its size. They are created fresh for each request."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session
+from strawberry.dataloader import DataLoader
+
+from catalog.queries import detail, lineage
+from catalog.queries.detail import FormatDetail, MetricPoint, ModelRow, Term
+from catalog.queries.lineage import ChildPage, LineageStep, ParentEdge
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+TERM_FIELDS = ("task", "modality", "language", "dataset", "tag")
+
+
+def _by_id(
+    fetch: Callable[[list[int]], dict[int, V]], default: Callable[[], V]
+) -> Callable[[list[int]], Awaitable[list[V]]]:
+    async def load(keys: list[int]) -> list[V]:
+        found = fetch(keys)
+        return [found.get(k, default()) for k in keys]
+
+    return load
+
+
+def _grouped(
+    fetch: Callable[[list[int], Any], dict[int, V]], default: Callable[[], V]
+) -> Callable[[list[tuple[int, Any]]], Awaitable[list[V]]]:
+    """Keys are (model id, options); one statement per distinct options."""
+
+    async def load(keys: list[tuple[int, Any]]) -> list[V]:
+        groups: dict[Any, list[int]] = defaultdict(list)
+        for model_id, options in keys:
+            groups[options].append(model_id)
+        found = {opts: fetch(ids, opts) for opts, ids in groups.items()}
+        return [found[opts].get(mid, default()) for mid, opts in keys]
+
+    return load
+
+
+class Loaders:
+    """The DataLoaders of one request."""
+
+    def __init__(self, session: Session) -> None:
+        """Create every loader over `session`."""
+        s = session
+        self.model: DataLoader[int, ModelRow | None] = DataLoader(
+            _by_id(self._rows_fetch(s), lambda: None)
+        )
+        self.terms: dict[str, DataLoader[int, list[Term]]] = {
+            name: DataLoader(_by_id(self._terms_fetch(s, name), list)) for name in TERM_FIELDS
+        }
+        self.formats: DataLoader[int, list[FormatDetail]] = DataLoader(
+            _by_id(lambda ids: dict(detail.formats_by_model(s, ids)), list)
+        )
+        self.parents: DataLoader[int, list[ParentEdge]] = DataLoader(
+            _by_id(lambda ids: dict(lineage.parent_edges(s, ids)), list)
+        )
+        self.metrics: DataLoader[tuple[int, dt.datetime | None], list[MetricPoint]] = DataLoader(
+            _grouped(lambda ids, since: dict(detail.metrics_by_model(s, ids, since)), list)
+        )
+        self.children: DataLoader[tuple[int, tuple[str | None, int]], ChildPage] = DataLoader(
+            _grouped(
+                lambda ids, opts: lineage.children(s, ids, opts[0], opts[1]),
+                lambda: ChildPage([], 0),
+            )
+        )
+        self.walk: DataLoader[tuple[int, tuple[bool, int]], list[LineageStep]] = DataLoader(
+            _grouped(
+                lambda ids, opts: dict(lineage.walk(s, ids, up=opts[0], max_depth=opts[1])),
+                list,
+            )
+        )
+
+    @staticmethod
+    def _rows_fetch(session: Session) -> Callable[[list[int]], dict[int, ModelRow | None]]:
+        return lambda ids: dict(detail.models_by_ids(session, ids))
+
+    @staticmethod
+    def _terms_fetch(
+        session: Session, name: str
+    ) -> Callable[[Sequence[int]], dict[int, list[Term]]]:
+        return lambda ids: dict(detail.terms_by_model(session, name, ids))

@@ -1,0 +1,64 @@
+"""The GraphQL schema: the `Query` root with its safety limits always on."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import strawberry
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+
+from api.errors import RequestErrors
+from api.resolvers import search as search_r
+from api.resolvers import stats as stats_r
+from api.types.compare import ComparisonTable
+from api.types.model import Model
+from api.types.search import ModelConnection
+from api.types.stats import PivotTable, SeriesPoint
+from api.types.vocab import Format, HarvestRun, Modality, Platform, Task
+
+MAX_DEPTH = 12
+MAX_ALIASES = 30
+MAX_TOKENS = 2000
+
+
+@strawberry.type
+class Query:
+    models: ModelConnection = strawberry.field(
+        resolver=search_r.models,
+        description="Faceted search: filter, full-text search, sort, keyset pages (first <= 100).",
+    )
+    model: Model | None = strawberry.field(
+        resolver=search_r.model,
+        description='One model by id or ref ("<platform>:<externalId>").',
+    )
+    compare: ComparisonTable = strawberry.field(
+        resolver=stats_r.compare, description="Side-by-side comparison of models by ids or refs."
+    )
+    stats: PivotTable = strawberry.field(
+        resolver=stats_r.stats, description="Counts matrix over one or two facet fields."
+    )
+    download_series: list[SeriesPoint] = strawberry.field(
+        resolver=stats_r.download_series, description="Downloads over time for a filter."
+    )
+    platforms: list[Platform] = strawberry.field(resolver=stats_r.platforms)
+    modalities: list[Modality] = strawberry.field(resolver=stats_r.modalities)
+    tasks: list[Task] = strawberry.field(resolver=stats_r.tasks)
+    formats: list[Format] = strawberry.field(resolver=stats_r.formats)
+    harvest_runs: list[HarvestRun] = strawberry.field(resolver=stats_r.harvest_runs)
+
+
+def build_schema() -> strawberry.Schema:
+    """The schema with depth, alias and token limits and error masking."""
+    return strawberry.Schema(
+        query=Query,
+        extensions=[
+            # Factories, not instances: an extension keeps per-operation state.
+            partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
+            partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
+            partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
+            RequestErrors,
+        ],
+    )
+
+
+schema = build_schema()

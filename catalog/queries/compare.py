@@ -1,0 +1,103 @@
+"""Side-by-side comparison: attributes as rows, models as columns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from catalog.queries import detail, lineage
+from catalog.queries.detail import ModelRow
+from catalog.queries.errors import QueryError
+
+MAX_COMPARED = 50
+
+
+@dataclass(frozen=True, slots=True)
+class ComparisonRow:
+    """One attribute across the compared models; `differs` when the values are not all equal."""
+
+    attribute: str
+    label: str
+    values: list[str | None]
+    differs: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ComparisonTable:
+    """Compared model ids in the order asked, and one row per attribute."""
+
+    model_ids: list[int]
+    rows: list[ComparisonRow]
+
+
+def resolve_compared(session: Session, ids: Sequence[int], refs: Sequence[str]) -> list[int]:
+    """Model ids of the ids and refs to compare, in the order given, without repeats.
+
+    Raises:
+        QueryError: nothing to compare, too many models, or unknown ids/refs (all listed).
+    """
+    if not ids and not refs:
+        raise QueryError("compare needs ids or refs")
+    if len(ids) + len(refs) > MAX_COMPARED:
+        raise QueryError(f"compare takes at most {MAX_COMPARED} models")
+    by_ref = detail.ids_by_refs(session, refs)
+    known = detail.models_by_ids(session, ids)
+    unknown = [str(i) for i in ids if i not in known] + [r for r in refs if r not in by_ref]
+    if unknown:
+        raise QueryError(f"unknown models: {', '.join(unknown)}")
+    ordered = [*ids, *(by_ref[r] for r in refs)]
+    return list(dict.fromkeys(ordered))
+
+
+def _join(values: Sequence[str]) -> str | None:
+    return ", ".join(values) if values else None
+
+
+def _number(value: float | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def build_comparison(session: Session, model_ids: Sequence[int]) -> ComparisonTable:
+    """The comparison table of known model ids (a fixed number of statements)."""
+    rows = detail.models_by_ids(session, model_ids)
+    terms = {
+        field: detail.terms_by_model(session, field, model_ids)
+        for field in ("task", "modality", "language", "dataset")
+    }
+    formats = detail.formats_by_model(session, model_ids)
+    parents = lineage.parent_edges(session, model_ids)
+
+    def terms_of(field: str) -> Callable[[ModelRow], str | None]:
+        return lambda m: _join([t.slug for t in terms[field].get(m.id, [])])
+
+    attributes: list[tuple[str, str, Callable[[ModelRow], str | None]]] = [
+        ("platform", "Platform", lambda m: m.platform),
+        ("tasks", "Tasks", terms_of("task")),
+        ("modalities", "Modalities", terms_of("modality")),
+        ("formats", "Formats", lambda m: _join([f.slug for f in formats.get(m.id, [])])),
+        ("parameters", "Parameters", lambda m: _number(m.parameters)),
+        ("license", "License", lambda m: m.license),
+        ("library", "Library", lambda m: m.library),
+        ("downloads", "Downloads", lambda m: _number(m.downloads)),
+        ("likes", "Likes", lambda m: _number(m.likes)),
+        ("created", "Created", lambda m: m.created_at.isoformat() if m.created_at else None),
+        (
+            "lastModified",
+            "Last modified",
+            lambda m: m.last_modified.isoformat() if m.last_modified else None,
+        ),
+        ("languages", "Languages", terms_of("language")),
+        ("datasets", "Datasets", terms_of("dataset")),
+        (
+            "baseModels",
+            "Base models",
+            lambda m: _join([f"{p.parent_ref} ({p.relation})" for p in parents.get(m.id, [])]),
+        ),
+    ]
+    table_rows = []
+    for attribute, label, value_of in attributes:
+        values = [value_of(rows[mid]) for mid in model_ids]
+        table_rows.append(ComparisonRow(attribute, label, values, len(set(values)) > 1))
+    return ComparisonTable(list(model_ids), table_rows)

@@ -1,0 +1,216 @@
+"""Answer searches from a `FacetIndex`: masks for filters, bincounts for facets, keyset pages.
+
+Results equal the SQL backend's (`sql_search`); the tests hold both to plain Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from catalog.queries.dimensions import DIMENSIONS, PARAMETER_BUCKETS, PARAMETER_RANGE
+from catalog.queries.facet_index import FacetIndex
+from catalog.queries.filters import Cursor, SortKey
+from catalog.queries.resolve import ResolvedFilter
+from catalog.queries.results import FacetBucket, FacetCounts, PageSlice
+
+_PARAM_EDGES = np.array([high for _s, _l, _low, high in PARAMETER_BUCKETS[:-1]])
+_SCAN_CHUNK = 4096
+
+
+@dataclass(slots=True)
+class SearchHits:
+    """Rows matching a search text, with their relevance where it was asked for."""
+
+    rows: np.ndarray
+    ranks: np.ndarray | None
+
+
+def _value_mask(index: FacetIndex, field: str, ids: frozenset[int]) -> np.ndarray:
+    mask = np.zeros(index.size, dtype=bool)
+    if DIMENSIONS[field].multi:
+        multi = index.multi[field]
+        for value_id in ids:
+            mask[multi.rows_with(value_id)] = True
+        return mask
+    codes = index.single[field]
+    lookup = np.zeros(max(int(codes.max(initial=0)), *ids, 0) + 1, dtype=bool)
+    lookup[list(ids)] = True
+    lookup[0] = False  # 0 stands for "none"
+    return lookup[codes]
+
+
+class Conditions:
+    """The masks of one request, each tagged with the facet field it belongs to."""
+
+    def __init__(self, index: FacetIndex, rf: ResolvedFilter, hits: SearchHits | None) -> None:
+        """Build every mask of `rf` (and the search hits) once."""
+        self.index = index
+        self.parts: list[tuple[str | None, np.ndarray]] = []
+        if not rf.include_removed:
+            self.parts.append((None, ~index.removed))
+        for field, ids in rf.include.items():
+            self.parts.append((field, _value_mask(index, field, ids)))
+        for field, ids in rf.exclude.items():
+            self.parts.append((field, ~_value_mask(index, field, ids)))
+        self._numeric(rf)
+        if rf.id_set is not None:
+            self.parts.append((None, self._rows_mask(index.rows_of(sorted(rf.id_set)))))
+        if hits is not None:
+            self.parts.append((None, self._rows_mask(hits.rows)))
+
+    def _rows_mask(self, rows: np.ndarray) -> np.ndarray:
+        mask = np.zeros(self.index.size, dtype=bool)
+        mask[rows] = True
+        return mask
+
+    def _numeric(self, rf: ResolvedFilter) -> None:
+        num = self.index.numbers
+        bounds = (
+            (PARAMETER_RANGE, "parameters", rf.min_parameters, np.greater_equal),
+            (PARAMETER_RANGE, "parameters", rf.max_parameters, np.less_equal),
+            (None, "downloads", rf.min_downloads, np.greater_equal),
+            (None, "created", rf.created_after_us, np.greater_equal),
+            (None, "last_modified", rf.updated_after_us, np.greater_equal),
+        )
+        for tag, column, bound, op in bounds:
+            if bound is not None:
+                # NaN (no value) compares False, as NULL fails the SQL condition.
+                self.parts.append((tag, op(num[column], float(bound))))
+
+    def mask(self, skip: str | None = None) -> np.ndarray:
+        """Rows meeting every condition except those of field `skip`."""
+        result = np.ones(self.index.size, dtype=bool)
+        for tag, part in self.parts:
+            if tag is None or tag != skip:
+                result &= part
+        return result
+
+
+def _top(counts: np.ndarray, field: str, index: FacetIndex, limit: int) -> list[FacetBucket]:
+    vocab = index.vocab[field]
+    codes = np.flatnonzero(counts)
+    order = np.lexsort((vocab.value_rank[codes], -counts[codes]))[:limit]
+    return [FacetBucket(vocab.values[c], vocab.labels[c], int(counts[c])) for c in codes[order]]
+
+
+def facet_counts(index: FacetIndex, cond: Conditions, field: str, limit: int) -> FacetCounts:
+    """One facet's buckets under every condition but its own."""
+    mask = cond.mask(skip=field)
+    if field == PARAMETER_RANGE:
+        params = index.numbers["parameters"][mask]
+        params = params[~np.isnan(params)]
+        counts = np.bincount(np.searchsorted(_PARAM_EDGES, params, side="right"), minlength=6)
+        buckets = [
+            FacetBucket(slug, label, int(n))
+            for (slug, label, _low, _high), n in zip(PARAMETER_BUCKETS, counts, strict=True)
+            if n
+        ]
+        buckets.sort(key=lambda b: (-b.count, b.value))
+        return FacetCounts(field, buckets[:limit])
+    vocab = index.vocab[field]
+    if DIMENSIONS[field].multi:
+        multi = index.multi[field]
+        ids = multi.values[mask[multi.rows]]
+    else:
+        ids = index.single[field][mask]
+        ids = ids[ids > 0]
+    codes = vocab.code_of[ids]
+    counts = np.bincount(codes[codes >= 0], minlength=len(vocab.values))
+    return FacetCounts(field, _top(counts, field, index, limit))
+
+
+def _sort_values(index: FacetIndex, key: SortKey, hits: SearchHits | None) -> np.ndarray:
+    if key.field == "relevance":
+        assert hits is not None
+        assert hits.ranks is not None
+        return hits.ranks
+    return index.numbers[key.field]
+
+
+def _normalized(values: np.ndarray, descending: bool) -> np.ndarray:
+    """Ascending order of `result` is the wanted order; missing values (NaN) go last."""
+    norm = -values if descending else values.copy()
+    norm[np.isnan(norm)] = np.inf
+    return norm
+
+
+def _norm_cursor(value: object, descending: bool) -> float:
+    if value is None:
+        return float("inf")
+    number = float(value)  # type: ignore[arg-type]
+    return -number if descending else number
+
+
+def _slice(
+    index: FacetIndex,
+    rows: np.ndarray,
+    keys: tuple[SortKey, ...],
+    hits: SearchHits | None,
+    first: int,
+) -> PageSlice:
+    page = rows[:first]
+    columns = [_sort_values(index, k, hits)[page] for k in keys]
+    key_rows = [
+        tuple(None if np.isnan(col[i]) else float(col[i]) for col in columns)
+        for i in range(len(page))
+    ]
+    return PageSlice([int(i) for i in index.ids[page]], key_rows, len(rows) > first)
+
+
+def _global_order(index: FacetIndex, key: SortKey) -> tuple[np.ndarray, np.ndarray]:
+    cached = index.sort_orders.get(key.token)
+    if cached is None:
+        norm = _normalized(index.numbers[key.field], key.descending)
+        order = np.argsort(norm, kind="stable")  # stable: ties stay in id order
+        cached = (order, norm[order])
+        index.sort_orders[key.token] = cached
+    return cached
+
+
+def page_single_key(
+    index: FacetIndex, mask: np.ndarray, key: SortKey, cursor: Cursor | None, first: int
+) -> PageSlice:
+    """A page along one precomputed global order: scan it from the cursor, keep masked rows."""
+    order, sorted_norm = _global_order(index, key)
+    start = 0
+    if cursor is not None:
+        c = _norm_cursor(cursor.values[0], key.descending)
+        lo = int(np.searchsorted(sorted_norm, c, side="left"))
+        hi = int(np.searchsorted(sorted_norm, c, side="right"))
+        start = lo + int(np.searchsorted(index.ids[order[lo:hi]], cursor.model_id, side="right"))
+    found: list[np.ndarray] = []
+    have, chunk = 0, _SCAN_CHUNK
+    while start < len(order) and have <= first:
+        part = order[start : start + chunk]
+        kept = part[mask[part]]
+        found.append(kept)
+        have += len(kept)
+        start += chunk
+        chunk *= 2
+    rows = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+    return _slice(index, rows[: first + 1], (key,), None, first)
+
+
+def page_any(
+    index: FacetIndex,
+    mask: np.ndarray,
+    keys: tuple[SortKey, ...],
+    *,
+    hits: SearchHits | None,
+    cursor: Cursor | None,
+    first: int,
+) -> PageSlice:
+    """A page by sorting the matching rows (relevance and multi-key sorts)."""
+    rows = np.flatnonzero(mask)
+    norms = [_normalized(_sort_values(index, k, hits)[rows], k.descending) for k in keys]
+    ids = index.ids[rows]
+    if cursor is not None:
+        after = ids > cursor.model_id
+        for key, norm, value in reversed(list(zip(keys, norms, cursor.values, strict=True))):
+            c = _norm_cursor(value, key.descending)
+            after = (norm > c) | ((norm == c) & after)
+        rows, ids, norms = rows[after], ids[after], [n[after] for n in norms]
+    order = np.lexsort((ids, *reversed(norms)))[: first + 1]
+    return _slice(index, rows[order], keys, hits, first)

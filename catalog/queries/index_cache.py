@@ -1,0 +1,146 @@
+"""Keep one `FacetIndex` in step with the database, and cache search-text hits.
+
+Two modes. Given an engine, the index is (re)built in a background thread on its own
+connection (one REPEATABLE READ snapshot, no statement timeout) and requests use the
+previous index meanwhile, or the SQL backend before the first build: answers may lag
+writes by the build time. Without an engine, a stale index is rebuilt inline through
+the caller's session, which also sees that session's uncommitted rows (tests).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Connection, Engine, select, text
+from sqlalchemy.orm import Session
+
+from catalog.models import Model
+from catalog.queries.facet_engine import SearchHits
+from catalog.queries.facet_index import FacetIndex, build_index, read_version
+from catalog.queries.text_search import build_match, build_rank
+
+log = logging.getLogger(__name__)
+
+
+class FacetIndexCache:
+    """The current facet index of one database, rebuilt when the catalog changes."""
+
+    def __init__(
+        self,
+        engine: Engine | None = None,
+        *,
+        check_interval: float = 1.0,
+        search_cache_size: int = 256,
+    ) -> None:
+        """Create an empty cache.
+
+        Args:
+            engine: Build in the background through this engine; None builds inline.
+            check_interval: Seconds between version checks (background mode).
+            search_cache_size: Search texts whose matching rows are kept.
+        """
+        self.engine = engine
+        self.check_interval = check_interval if engine is not None else 0.0
+        self._index: FacetIndex | None = None
+        self._lock = threading.Lock()
+        self._building = False
+        self._last_check = float("-inf")
+        self._hits: OrderedDict[tuple[Any, ...], SearchHits] = OrderedDict()
+        self._hits_size = search_cache_size
+
+    @property
+    def index(self) -> FacetIndex | None:
+        """The index in use, if one is built."""
+        return self._index
+
+    def current(self, session: Session) -> FacetIndex | None:
+        """The index to answer with, checking (at most every `check_interval`) that it is
+        current; None means: use SQL."""
+        now = time.monotonic()
+        if now - self._last_check < self.check_interval:
+            return self._index
+        self._last_check = now
+        version = read_version(session.connection())
+        index = self._index
+        if index is not None and index.version == version:
+            return index
+        if self.engine is None:
+            self._index = build_index(session.connection(), version)
+            return self._index
+        self.start_build()
+        return index
+
+    def start_build(self) -> None:
+        """Start a background build unless one is running."""
+        with self._lock:
+            if self._building or self.engine is None:
+                return
+            self._building = True
+        threading.Thread(target=self._build, name="facet-index", daemon=True).start()
+
+    def build_now(self) -> FacetIndex:
+        """Build through the engine and wait for it (start-up, benchmarks)."""
+        assert self.engine is not None
+        with self.engine.connect() as conn:
+            index = self._build_snapshot(conn)
+        self._index = index
+        return index
+
+    def _build(self) -> None:
+        try:
+            self.build_now()
+        except Exception:
+            log.exception("facet index build failed; searches use SQL until the next try")
+        finally:
+            with self._lock:
+                self._building = False
+
+    @staticmethod
+    def _build_snapshot(conn: Connection) -> FacetIndex:
+        conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            conn.execute(text("SET TRANSACTION READ ONLY"))
+            started = time.perf_counter()
+            index = build_index(conn)
+            log.info("facet index: %d models in %.2fs", index.size, time.perf_counter() - started)
+            return index
+
+    def search_hits(
+        self, session: Session, index: FacetIndex, search: str, with_rank: bool
+    ) -> SearchHits:
+        """Index rows matching a search text (and their relevance), cached per index."""
+        key = (index.version, search, with_rank)
+        with self._lock:
+            hit = self._hits.get(key)
+            if hit is not None:
+                self._hits.move_to_end(key)
+                return hit
+        hit = _query_hits(session, index, search, with_rank)
+        with self._lock:
+            self._hits[key] = hit
+            while len(self._hits) > self._hits_size:
+                self._hits.popitem(last=False)
+        return hit
+
+
+def _query_hits(session: Session, index: FacetIndex, search: str, with_rank: bool) -> SearchHits:
+    match = build_match(search)
+    if match is None:
+        return SearchHits(np.zeros(0, dtype=np.int64), None)
+    if not with_rank:
+        ids = np.fromiter(session.execute(select(Model.id).where(match)).scalars(), np.int64)
+        return SearchHits(index.rows_of(np.sort(ids)), None)
+    pairs = session.execute(select(Model.id, build_rank(search)).where(match)).tuples().all()
+    ids = np.array([p[0] for p in pairs], dtype=np.int64)
+    ranks = np.array([p[1] for p in pairs], dtype=np.float64)
+    order = np.argsort(ids)
+    ids, ranks = ids[order], ranks[order]
+    rows, keep = index.locate(ids)
+    full = np.full(index.size, np.nan)
+    full[rows] = ranks[keep]
+    return SearchHits(rows, full)

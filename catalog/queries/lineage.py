@@ -1,0 +1,185 @@
+"""Lineage queries: parents, children, and ancestors/descendants at any depth.
+
+The lineage graph comes from hub metadata and may contain cycles (a model that names
+itself, or two models naming each other); every walk here is cycle-safe.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, bindparam, func, select, text
+from sqlalchemy.dialects.postgresql import ARRAY, BIGINT
+from sqlalchemy.orm import Session
+
+from catalog.models import Model, ModelLineage, Platform
+
+MAX_DEPTH = 50
+
+_DESCENDANT_IDS = text(
+    """
+    WITH RECURSIVE d(id) AS (
+        SELECT child_id FROM model_lineage WHERE parent_id = :root
+        UNION  -- UNION (not ALL) drops rows already seen, so a cycle ends the walk
+        SELECT l.child_id FROM model_lineage l JOIN d ON l.parent_id = d.id
+    )
+    SELECT id FROM d WHERE id <> :root
+    """
+)
+
+# One walk for many roots. `path` holds the models visited from the root, so a cycle
+# stops; the shortest depth at which a model is reached wins.
+_WALK = """
+    WITH RECURSIVE w(root, id, depth, relation, via, path) AS (
+        SELECT l.{near}, l.{far}, 1, l.relation, l.{near}, ARRAY[l.{near}, l.{far}]
+        FROM model_lineage l
+        WHERE l.{near} = ANY(:roots) AND l.{far} IS NOT NULL AND l.{far} <> l.{near}
+        UNION ALL
+        SELECT w.root, l.{far}, w.depth + 1, l.relation, l.{near}, w.path || l.{far}
+        FROM w JOIN model_lineage l ON l.{near} = w.id
+        WHERE l.{far} IS NOT NULL AND NOT l.{far} = ANY(w.path) AND w.depth < :max_depth
+    )
+    SELECT DISTINCT ON (root, id) root, id, depth, relation, via
+    FROM w ORDER BY root, id, depth, via
+"""
+_ANCESTORS = text(_WALK.format(near="child_id", far="parent_id")).bindparams(
+    bindparam("roots", type_=ARRAY(BIGINT))
+)
+_DESCENDANTS = text(_WALK.format(near="parent_id", far="child_id")).bindparams(
+    bindparam("roots", type_=ARRAY(BIGINT))
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LineageStep:
+    """A model reached from a root by walking lineage edges.
+
+    Attributes:
+        model_id: The model reached.
+        depth: Edges between the root and it (1 = direct parent or child).
+        relation: Relation of the last edge walked (finetune, adapter, ...).
+        via_id: The model on the other end of that last edge.
+    """
+
+    model_id: int
+    depth: int
+    relation: str
+    via_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ParentEdge:
+    """A direct parent of a model; `parent_id` is None until the parent is harvested."""
+
+    child_id: int
+    parent_id: int | None
+    parent_platform: str
+    parent_external_id: str
+    relation: str
+
+    @property
+    def parent_ref(self) -> str:
+        """`<platform>:<externalId>` of the parent."""
+        return f"{self.parent_platform}:{self.parent_external_id}"
+
+
+def descendant_ids(session: Session, model_id: int) -> set[int]:
+    """Every model derived from `model_id`, at any depth (cycle-safe)."""
+    return set(session.execute(_DESCENDANT_IDS, {"root": model_id}).scalars())
+
+
+def walk(
+    session: Session, roots: Sequence[int], *, up: bool, max_depth: int = MAX_DEPTH
+) -> dict[int, list[LineageStep]]:
+    """Ancestors (`up`) or descendants of several models in one statement.
+
+    Returns:
+        Root id -> steps ordered by depth, then model id.
+    """
+    stmt = _ANCESTORS if up else _DESCENDANTS
+    rows = session.execute(stmt, {"roots": list(roots), "max_depth": max_depth})
+    found: dict[int, list[LineageStep]] = defaultdict(list)
+    for root, model_id, depth, relation, via in rows:
+        if model_id != root:
+            found[root].append(LineageStep(model_id, depth, relation, via))
+    for steps in found.values():
+        steps.sort(key=lambda s: (s.depth, s.model_id))
+    return found
+
+
+def parent_edges(session: Session, child_ids: Sequence[int]) -> dict[int, list[ParentEdge]]:
+    """Direct parents of several models (resolved or not), by child id."""
+    stmt = (
+        select(
+            ModelLineage.child_id,
+            ModelLineage.parent_id,
+            Platform.slug,
+            ModelLineage.parent_external_id,
+            ModelLineage.relation,
+        )
+        .join(Platform, Platform.id == ModelLineage.parent_platform_id)
+        .where(ModelLineage.child_id.in_(child_ids))
+        .order_by(ModelLineage.child_id, ModelLineage.id)
+    )
+    found: dict[int, list[ParentEdge]] = defaultdict(list)
+    for row in session.execute(stmt).tuples():
+        found[row[0]].append(ParentEdge(*row))
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class ChildPage:
+    """The first direct children of a model and how many there are."""
+
+    child_ids: list[int]
+    total: int
+
+
+def children(
+    session: Session, parent_ids: Sequence[int], relation: str | None, first: int
+) -> dict[int, ChildPage]:
+    """Direct children of several models, most downloaded first, `first` per parent."""
+    conditions: list[ColumnElement[bool]] = [
+        ModelLineage.parent_id.in_(parent_ids),
+        Model.removed_at.is_(None),
+    ]
+    if relation is not None:
+        conditions.append(ModelLineage.relation == relation)
+    ranked = (
+        select(
+            ModelLineage.parent_id,
+            ModelLineage.child_id,
+            func.row_number()
+            .over(
+                partition_by=ModelLineage.parent_id,
+                order_by=(Model.downloads.desc().nulls_last(), Model.id),
+            )
+            .label("n"),
+            func.count().over(partition_by=ModelLineage.parent_id).label("total"),
+        )
+        .join(Model, Model.id == ModelLineage.child_id)
+        .where(*conditions)
+        .subquery()
+    )
+    stmt = (
+        select(ranked.c.parent_id, ranked.c.child_id, ranked.c.total, ranked.c.n)
+        .where(ranked.c.n <= max(first, 1))
+        .order_by(ranked.c.parent_id, ranked.c.n)
+    )
+    pages = {pid: ChildPage([], 0) for pid in parent_ids}
+    for parent_id, child_id, total, n in session.execute(stmt).tuples():
+        kept = pages[parent_id].child_ids
+        if n <= first:
+            kept.append(child_id)
+        pages[parent_id] = ChildPage(kept, total)
+    return pages
+
+
+def child_ids(session: Session, parent_id: int, relation: str | None) -> set[int]:
+    """Every direct child of a model (optionally of one relation)."""
+    stmt = select(ModelLineage.child_id).where(ModelLineage.parent_id == parent_id)
+    if relation is not None:
+        stmt = stmt.where(ModelLineage.relation == relation)
+    return set(session.execute(stmt).scalars())

@@ -1,0 +1,89 @@
+"""Turn a filter's public values (slugs) into row ids, rejecting unknown closed values."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from catalog.queries.dimensions import DIMENSIONS, FILTER_KEYS, Dimension, slug_column
+from catalog.queries.errors import invalid_value_error
+from catalog.queries.filters import ModelFilter, timestamp_key
+from catalog.queries.lineage import descendant_ids
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedFilter:
+    """A filter in terms of ids, ready for either backend.
+
+    Attributes:
+        include: Facet field -> vocabulary ids a model must have one of. A field that is
+            present with no ids matches nothing (its values are unknown).
+        exclude: Facet field -> vocabulary ids a model must have none of.
+        id_set: When set, only these model ids (e.g. descendants of `derived_from`).
+    """
+
+    include: dict[str, frozenset[int]]
+    exclude: dict[str, frozenset[int]]
+    min_parameters: float | None = None
+    max_parameters: float | None = None
+    min_downloads: int | None = None
+    created_after_us: int | None = None
+    updated_after_us: int | None = None
+    id_set: frozenset[int] | None = None
+    include_removed: bool = False
+
+    @property
+    def has_parameter_range(self) -> bool:
+        """True when the parameter count is bounded."""
+        return self.min_parameters is not None or self.max_parameters is not None
+
+
+def lookup_ids(
+    session: Session, dim: Dimension, values: Iterable[str], where: str
+) -> frozenset[int]:
+    """Vocabulary ids of public values; unknown values of a closed vocabulary raise.
+
+    Raises:
+        QueryError: a value of a closed vocabulary is unknown (lists the valid ones).
+    """
+    wanted = set(values)
+    col = slug_column(dim)
+    rows = session.execute(select(dim.vocab.id, col).where(col.in_(wanted))).tuples().all()
+    missing = wanted - {slug for _, slug in rows}
+    if missing and dim.closed:
+        allowed = session.execute(select(col)).scalars().all()
+        raise invalid_value_error(where, sorted(missing), allowed)
+    return frozenset(row_id for row_id, _ in rows)
+
+
+def resolve_filter(session: Session, flt: ModelFilter) -> ResolvedFilter:
+    """Resolve every value of a filter to ids (one small query per field used)."""
+    include = {
+        FILTER_KEYS[key]: lookup_ids(session, DIMENSIONS[FILTER_KEYS[key]], vals, f"filter.{key}")
+        for key, vals in flt.values.items()
+        if vals
+    }
+    exclude = {
+        FILTER_KEYS[key]: lookup_ids(
+            session, DIMENSIONS[FILTER_KEYS[key]], vals, f"filter.exclude.{key}"
+        )
+        for key, vals in flt.exclude.items()
+        if vals
+    }
+    id_set = None
+    if flt.derived_from is not None:
+        id_set = frozenset(descendant_ids(session, flt.derived_from))
+    return ResolvedFilter(
+        include=include,
+        exclude={k: v for k, v in exclude.items() if v},
+        min_parameters=flt.min_parameters,
+        max_parameters=flt.max_parameters,
+        min_downloads=flt.min_downloads,
+        created_after_us=timestamp_key(flt.created_after),
+        updated_after_us=timestamp_key(flt.updated_after),
+        id_set=id_set,
+        include_removed=flt.include_removed,
+    )

@@ -1,0 +1,134 @@
+"""Faceted model search: one entry point over the facet index or plain SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from sqlalchemy.orm import Session
+
+from catalog.queries import facet_engine, sql_search
+from catalog.queries.dimensions import FACET_FIELDS
+from catalog.queries.errors import QueryError, invalid_value_error
+from catalog.queries.facet_engine import Conditions, SearchHits
+from catalog.queries.filters import ModelQuery, decode_cursor, encode_cursor
+from catalog.queries.index_cache import FacetIndexCache
+from catalog.queries.resolve import resolve_filter
+from catalog.queries.results import FacetCounts, PageSlice
+
+MAX_FACET_LIMIT = 500
+
+
+class ModelSearch:
+    """One search request. The page, the total and the facets are computed on first use,
+    so a client that asks only for `totalCount` pays only for the count.
+
+    With a `FacetIndexCache` holding a current index, filters, totals, facets and pages
+    come from memory (sorting by name goes to SQL); otherwise every part is SQL.
+    """
+
+    def __init__(
+        self,
+        session: Session,
+        query: ModelQuery,
+        index_cache: FacetIndexCache | None = None,
+        restrict_to: frozenset[int] | None = None,
+    ) -> None:
+        """Resolve the filter and decode the cursor (errors surface here).
+
+        Args:
+            session: The request's session.
+            query: What to search.
+            index_cache: The facet index to answer from, if any.
+            restrict_to: Only consider these model ids (e.g. the children of a model).
+        """
+        self.session = session
+        self.query = query
+        self.keys = query.sort_keys
+        self.cursor = decode_cursor(query.after, self.keys) if query.after else None
+        self.filter = resolve_filter(session, query.filter)
+        if restrict_to is not None:
+            kept = restrict_to if self.filter.id_set is None else restrict_to & self.filter.id_set
+            self.filter = replace(self.filter, id_set=kept)
+        self.cache = index_cache
+        self.index = index_cache.current(session) if index_cache is not None else None
+        self._conditions: Conditions | None = None
+        self._hits: SearchHits | None = None
+        self._page: PageSlice | None = None
+        self._total: int | None = None
+
+    @property
+    def backend(self) -> str:
+        """`index` or `sql`: what answers this request."""
+        return "sql" if self.index is None else "index"
+
+    def _conds(self) -> Conditions:
+        assert self.index is not None
+        assert self.cache is not None
+        if self._conditions is None:
+            search = self.query.search_text
+            if search:
+                needs_rank = any(k.field == "relevance" for k in self.keys)
+                self._hits = self.cache.search_hits(self.session, self.index, search, needs_rank)
+            self._conditions = Conditions(self.index, self.filter, self._hits)
+        return self._conditions
+
+    def page(self) -> PageSlice:
+        """The requested page of model ids in order."""
+        if self._page is None:
+            self._page = self._compute_page()
+        return self._page
+
+    def _compute_page(self) -> PageSlice:
+        first = self.query.first
+        if self.index is None or any(k.field == "name" for k in self.keys):
+            return sql_search.sql_page(self.session, self.query, self.filter, self.cursor)
+        mask = self._conds().mask()
+        if len(self.keys) == 1 and self.keys[0].field != "relevance":
+            return facet_engine.page_single_key(self.index, mask, self.keys[0], self.cursor, first)
+        return facet_engine.page_any(
+            self.index, mask, self.keys, hits=self._hits, cursor=self.cursor, first=first
+        )
+
+    def cursors(self) -> list[str]:
+        """A cursor per row of the page."""
+        page = self.page()
+        return [
+            encode_cursor(self.keys, key, model_id)
+            for model_id, key in zip(page.ids, page.keys, strict=True)
+        ]
+
+    def total(self) -> int:
+        """How many models match (the page's position does not matter)."""
+        if self._total is None:
+            if self.index is None:
+                stmt = sql_search.build_count_select(self.filter, self.query.search_text)
+                self._total = self.session.execute(stmt).scalar_one()
+            else:
+                self._total = int(self._conds().mask().sum())
+        return self._total
+
+    def facets(self, fields: Sequence[str], limit: int = 20) -> list[FacetCounts]:
+        """Disjunctive facet counts: each honours every filter but its own field's.
+
+        Raises:
+            QueryError: an unknown field or a limit out of range.
+        """
+        bad = [f for f in fields if f not in FACET_FIELDS]
+        if bad:
+            raise invalid_value_error("facets.fields", bad, FACET_FIELDS)
+        if not 1 <= limit <= MAX_FACET_LIMIT:
+            raise QueryError(f"facets.limit must be between 1 and {MAX_FACET_LIMIT}, got {limit}")
+        if self.index is None:
+            return sql_search.sql_facets(
+                self.session, list(fields), self.filter, self.query.search_text, limit
+            )
+        cond = self._conds()
+        return [facet_engine.facet_counts(self.index, cond, f, limit) for f in fields]
+
+
+def search_models(
+    session: Session, query: ModelQuery, index_cache: FacetIndexCache | None = None
+) -> ModelSearch:
+    """Start a model search (see `ModelSearch`)."""
+    return ModelSearch(session, query, index_cache)

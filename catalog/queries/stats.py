@@ -1,0 +1,200 @@
+"""Dashboard queries: counts matrices over two facets, download series, vocabulary counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, null, select
+from sqlalchemy.orm import Session, aliased
+
+from catalog.models import HarvestRun, Model, ModelMetric, Platform
+from catalog.queries.dimensions import DIMENSIONS, FACET_FIELDS, PARAMETER_BUCKETS, PARAMETER_RANGE
+from catalog.queries.errors import QueryError, invalid_value_error
+from catalog.queries.resolve import ResolvedFilter
+from catalog.queries.sql_search import _parameter_bucket, build_conditions
+
+INTERVALS = ("day", "week", "month")
+MAX_KEYS = 100
+
+
+@dataclass(frozen=True, slots=True)
+class PivotKey:
+    """A row or column of a pivot table with its total."""
+
+    value: str
+    label: str | None
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class PivotCell:
+    """Models having both the row value and the column value."""
+
+    row: str
+    column: str | None
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Pivot:
+    """A counts matrix; `columns` is empty for a one-dimensional count."""
+
+    rows: list[PivotKey]
+    columns: list[PivotKey]
+    cells: list[PivotCell]
+
+
+def _axis(field: str) -> tuple[ColumnElement[Any], ColumnElement[Any], list[tuple[Any, Any]]]:
+    if field == PARAMETER_RANGE:
+        bucket = _parameter_bucket()
+        return bucket, bucket, []
+    dim = DIMENSIONS[field]
+    vocab = aliased(dim.vocab)
+    value = getattr(vocab, dim.slug_attr)
+    label = func.min(getattr(vocab, dim.label_attr))
+    if dim.multi:
+        assoc = aliased(dim.assoc)
+        joins = [
+            (assoc, assoc.model_id == Model.id),
+            (vocab, vocab.id == getattr(assoc, str(dim.assoc_attr))),
+        ]
+    else:
+        joins = [(vocab, vocab.id == getattr(Model, str(dim.column)))]
+    return value, label, joins
+
+
+def build_pivot_select(
+    rf: ResolvedFilter, search: str | None, rows: str, columns: str | None
+) -> Select[Any]:
+    """(row value, row label, column value, column label, models) grouped."""
+    for name, field in (("rows", rows), ("columns", columns)):
+        if field is not None and field not in FACET_FIELDS:
+            raise invalid_value_error(name, [field], FACET_FIELDS)
+    r_value, r_label, joins = _axis(rows)
+    if columns is not None:
+        c_value, c_label, c_joins = _axis(columns)
+        joins += c_joins
+    else:
+        c_value = c_label = null()
+    stmt = select(r_value, r_label, c_value, c_label, func.count(func.distinct(Model.id)))
+    stmt = stmt.select_from(Model)
+    for target, onclause in joins:
+        stmt = stmt.join(target, onclause)
+    conds = build_conditions(rf, search)
+    if PARAMETER_RANGE in (rows, columns):
+        conds.append(Model.parameters.is_not(None))
+    group = [r_value] if columns is None else [r_value, c_value]
+    return stmt.where(*conds).group_by(*group)
+
+
+def pivot(
+    session: Session, rf: ResolvedFilter, search: str | None, rows: str, columns: str | None
+) -> Pivot:
+    """Counts of models per (row value, column value) under a filter."""
+    labels = {slug: label for slug, label, _l, _h in PARAMETER_BUCKETS}
+    row_tot: dict[str, int] = defaultdict(int)
+    col_tot: dict[str, int] = defaultdict(int)
+    names: dict[str, str | None] = {}
+    cells = []
+    for r, rl, c, cl, n in session.execute(build_pivot_select(rf, search, rows, columns)):
+        names[f"r:{r}"] = labels.get(r, rl) if rows == PARAMETER_RANGE else rl
+        row_tot[r] += n
+        if c is not None:
+            names[f"c:{c}"] = labels.get(c, cl) if columns == PARAMETER_RANGE else cl
+            col_tot[c] += n
+        cells.append(PivotCell(r, c, n))
+
+    def keys(totals: dict[str, int], prefix: str) -> list[PivotKey]:
+        ranked = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_KEYS]
+        return [PivotKey(v, names[f"{prefix}{v}"], n) for v, n in ranked]
+
+    row_keys, col_keys = keys(row_tot, "r:"), keys(col_tot, "c:")
+    kept_r, kept_c = {k.value for k in row_keys}, {k.value for k in col_keys}
+    cells = [c for c in cells if c.row in kept_r and (c.column is None or c.column in kept_c)]
+    cells.sort(key=lambda c: (c.row, c.column or ""))
+    return Pivot(row_keys, col_keys, cells)
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesPoint:
+    """Downloads and likes summed over the models seen in one time bucket."""
+
+    start: dt.datetime
+    downloads: int
+    likes: int
+    models: int
+
+
+def download_series(
+    session: Session,
+    rf: ResolvedFilter,
+    search: str | None,
+    interval: str,
+    since: dt.datetime | None,
+) -> list[SeriesPoint]:
+    """Per time bucket, the sum of each matching model's last observation in it."""
+    if interval not in INTERVALS:
+        raise invalid_value_error("interval", [interval], INTERVALS)
+    bucket = func.date_trunc(interval, ModelMetric.observed_at).label("bucket")
+    matching = select(Model.id).where(*build_conditions(rf, search))
+    conds: list[ColumnElement[bool]] = [ModelMetric.model_id.in_(matching)]
+    if since is not None:
+        conds.append(ModelMetric.observed_at >= since)
+    last = (
+        select(bucket, ModelMetric.downloads, ModelMetric.likes)
+        .where(*conds)
+        .distinct(ModelMetric.model_id, bucket)
+        .order_by(ModelMetric.model_id, bucket, ModelMetric.observed_at.desc())
+        .subquery()
+    )
+    stmt = (
+        select(
+            last.c.bucket,
+            func.coalesce(func.sum(last.c.downloads), 0),
+            func.coalesce(func.sum(last.c.likes), 0),
+            func.count(),
+        )
+        .group_by(last.c.bucket)
+        .order_by(last.c.bucket)
+    )
+    return [SeriesPoint(*row) for row in session.execute(stmt).tuples()]
+
+
+@dataclass(frozen=True, slots=True)
+class RunRow:
+    """A harvest run for operations dashboards."""
+
+    id: int
+    platform: str
+    kind: str
+    status: str
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    counts: dict[str, Any]
+    error_summary: str | None
+
+
+def harvest_runs(session: Session, platform: str | None, last: int) -> list[RunRow]:
+    """The most recent runs, newest first, of one platform or all."""
+    if not 1 <= last <= 500:
+        raise QueryError(f"last must be between 1 and 500, got {last}")
+    stmt = select(
+        HarvestRun.id,
+        Platform.slug,
+        HarvestRun.kind,
+        HarvestRun.status,
+        HarvestRun.started_at,
+        HarvestRun.finished_at,
+        HarvestRun.counts,
+        HarvestRun.error_summary,
+    ).join(Platform, Platform.id == HarvestRun.platform_id)
+    if platform is not None:
+        slugs = session.execute(select(Platform.slug)).scalars().all()
+        if platform not in slugs:
+            raise invalid_value_error("platform", [platform], slugs)
+        stmt = stmt.where(Platform.slug == platform)
+    stmt = stmt.order_by(HarvestRun.started_at.desc(), HarvestRun.id.desc()).limit(last)
+    return [RunRow(*row) for row in session.execute(stmt).tuples()]
