@@ -189,7 +189,8 @@ def test_wrong_types_are_left_out_and_named() -> None:
     assert record.gated == "auto"
     assert record.created_at is None
     assert record.languages == ("en",)
-    assert record.license is not None and record.license.slug == "mit"
+    assert record.license is not None
+    assert record.license.slug == "mit"
     assert {p.external_id for p in record.lineage} == {
         "mistralai/Mistral-7B-v0.1",
         "Qwen/Qwen2.5-7B-Instruct",
@@ -208,12 +209,15 @@ def test_text_is_made_safe_for_postgres() -> None:
 
 def test_summary_is_short_and_description_kept() -> None:
     record = normalize_model(load("detail_with_blobs"))
-    assert record.summary is not None and record.summary.startswith("Quantized builds")
+    assert record.summary is not None
+    assert record.summary.startswith("Quantized builds")
     assert "Second paragraph" not in record.summary
-    assert record.description is not None and "Second paragraph" in record.description
+    assert record.description is not None
+    assert "Second paragraph" in record.description
     huge = normalize_model({"id": "a/b", "cardData": {"description": "word " * 300_000}})
     validate_record(huge)
-    assert huge.summary is not None and len(huge.summary) <= 300
+    assert huge.summary is not None
+    assert len(huge.summary) <= 300
 
 
 @pytest.mark.parametrize(
@@ -301,7 +305,7 @@ _card = st.fixed_dictionaries({}, optional={k: _json | st.text() for k in _CARD_
 _payload = st.fixed_dictionaries(
     {},
     optional={
-        **{k: _json for k in _KEYS},
+        **dict.fromkeys(_KEYS, _json),
         "id": st.text() | _json,
         "cardData": _card | _json,
         "tags": st.lists(st.text(max_size=30), max_size=8) | _json,
