@@ -1,0 +1,1 @@
+"""PyTorch Hub harvester: one model per page of github.com/pytorch/hub."""
