@@ -137,15 +137,17 @@ class FakeHub:
             self._truncations += times
 
     def touch(self, model_id: str, **changes: Any) -> None:
-        """Apply `changes` to a model and set its ``lastModified`` to now (strictly later
-        than any earlier touch, so incremental runs see a clear order)."""
+        """Apply `changes` to a model and set its ``lastModified`` to now, or later: strictly
+        after every other model's, so an incremental run sees exactly the touched ones."""
         model = self.find(model_id)
         if model is None:
             raise KeyError(model_id)
         with self._lock:
-            stamp = _now_iso()
-            if stamp <= self._last_touch:
-                stamp = _bump_ms(self._last_touch)
+            newest = max(
+                (m["lastModified"] for m in self.models if isinstance(m.get("lastModified"), str)),
+                default="",
+            )
+            stamp = max(_now_iso(), *(_bump_ms(s) for s in (newest, self._last_touch) if s))
             self._last_touch = stamp
             model.update(changes)
             model["lastModified"] = stamp
