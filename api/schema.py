@@ -5,7 +5,9 @@ from __future__ import annotations
 from functools import partial
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.types import ExecutionContext
 
 from api.errors import RequestErrors
 from api.resolvers import search as search_r
@@ -47,9 +49,19 @@ class Query:
     harvest_runs: list[HarvestRun] = strawberry.field(resolver=stats_r.harvest_runs)
 
 
+class CatalogSchema(strawberry.Schema):
+    """Strawberry's schema without its own error logging: client mistakes are answers,
+    not faults, and `RequestErrors` logs real faults with their request id."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Log nothing here (see the class docstring)."""
+
+
 def build_schema() -> strawberry.Schema:
     """The schema with depth, alias and token limits and error masking."""
-    return strawberry.Schema(
+    return CatalogSchema(
         query=Query,
         extensions=[
             # Factories, not instances: an extension keeps per-operation state.

@@ -1,0 +1,31 @@
+"""`catalog serve` is plugged into the CLI."""
+
+from __future__ import annotations
+
+import typer
+from typer.testing import CliRunner
+
+from api import cli
+
+
+def test_serve_command_is_registered_with_host_and_port() -> None:
+    app = typer.Typer()
+    app.command("noop")(lambda: None)
+    cli.register(app)
+    result = CliRunner().invoke(app, ["serve", "--help"])
+    assert result.exit_code == 0
+    assert "--host" in result.output
+    assert "--port" in result.output
+
+
+def test_serve_runs_uvicorn_with_the_app(monkeypatch) -> None:
+    calls = {}
+    monkeypatch.setattr("uvicorn.run", lambda app, **kw: calls.update(app=app, **kw))
+    monkeypatch.setattr("api.app.create_app", lambda settings, facet_index: "the-app")
+    app = typer.Typer()
+    app.command("noop")(lambda: None)
+    cli.register(app)
+    result = CliRunner().invoke(app, ["serve", "--host", "0.0.0.0", "--port", "8123"])
+    assert result.exit_code == 0, result.output
+    assert calls["app"] == "the-app"
+    assert (calls["host"], calls["port"]) == ("0.0.0.0", 8123)

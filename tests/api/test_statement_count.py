@@ -1,0 +1,57 @@
+"""No N+1: a page with every relation selected costs the same statements at any size."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tests.api.conftest import execute
+from tests.factories import NOW, load, record, with_lineage
+
+EVERYTHING = """
+query($first: Int!) {
+  models(first: $first, sort: [NAME]) {
+    totalCount
+    edges { cursor node {
+      id ref name platform { slug name }
+      tasks { slug modality } modalities { slug }
+      formats { slug variants } languages datasets tags
+      baseModels { relation parentRef parent { ref tasks { slug } } }
+      derivatives(first: 3) { totalCount edges { node { ref formats { slug } } } }
+      ancestors { depth model { ref } }
+      descendants { depth model { ref } }
+      metrics(since: "2020-01-01T00:00:00Z") { observedAt downloads }
+    } }
+    facets(fields: [FORMAT, TASK]) { field buckets { value count } }
+  }
+}
+"""
+
+
+def test_statement_count_does_not_grow_with_page_size(db_session, query_recorder) -> None:
+    records = [
+        record(
+            f"org/m{i:02d}",
+            tasks=["text-generation"],
+            formats=["gguf", "onnx"],
+            languages=["en"],
+            datasets=["c4"],
+            tags=["chat"],
+        )
+        for i in range(24)
+    ]
+    # Chains and fan-out: m01 <- m02 <- m03 ..., every model has a parent but m00.
+    records = with_lineage(records, [(i, i - 1, "finetune") for i in range(1, 24)])
+    load(db_session, records)
+    load(db_session, records, observed_at=NOW + dt.timedelta(days=1))
+
+    counts = {}
+    for first in (5, 20):
+        query_recorder.statements.clear()
+        query_recorder.active = True
+        result = execute(db_session, EVERYTHING, {"first": first})
+        query_recorder.active = False
+        assert result.errors is None, result.errors
+        assert len(result.data["models"]["edges"]) == first
+        counts[first] = query_recorder.count
+    assert counts[5] == counts[20], counts
+    assert counts[20] < 40
