@@ -133,7 +133,7 @@ def count_live(session: Session, platform_id: int) -> int:
             session,
             "SELECT count(*) FROM models WHERE platform_id = :p AND removed_at IS NULL",
             {"p": platform_id},
-        ).scalar_one()
+        ).scalar()
     )
 
 
@@ -145,7 +145,7 @@ def count_unseen(session: Session, platform_id: int, since: dt.datetime) -> int:
             "SELECT count(*) FROM models WHERE platform_id = :p AND removed_at IS NULL "
             "AND last_seen_at < :since",
             {"p": platform_id, "since": since},
-        ).scalar_one()
+        ).scalar()
     )
 
 

@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from catalog.loader import VocabularyIds, load_models, touch_unchanged
+from catalog.loader.sql import LoadRejectedError
 from catalog.raw import LandedPayload, canonical_json, known_hashes, payload_hash, store_payloads
 from catalog.records import NormalizedModel, validate_record
 from catalog.runs import quarantine
@@ -149,9 +149,9 @@ def _load_isolating_failures(
                 vocabulary=ctx.vocabulary,
             )
             store_payloads(session, ctx.platform_id, [item.landed for item in ready])
-    except (IntegrityError, DBAPIError) as exc:
+    except LoadRejectedError as exc:
         if len(ready) == 1:
-            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            reason = str(exc)
             bad.append((ready[0].landed.external_id, ready[0].raw.payload, f"rejected: {reason}"))
             log.warning("quarantined %s: %s", ready[0].landed.external_id, reason)
             return 0, 0

@@ -112,7 +112,7 @@ def load_models(
     rows = _model_rows(session, vocab_ids, platform_id, records)
     params: dict[str, object] = dict(zip(_NAMES, columns(rows, len(_NAMES)), strict=True))
     params.update(platform_id=platform_id, now=observed_at, run_id=run_id)
-    result = execute(session, UPSERT_MODELS, params).tuples().all()
+    result = execute(session, UPSERT_MODELS, params).all()
     ids = {external_id: model_id for model_id, external_id, _ in result}
     inserted = sum(1 for *_, was_inserted in result if was_inserted)
     associations.replace_all(session, vocab_ids, records, ids)

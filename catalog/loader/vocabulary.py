@@ -42,7 +42,7 @@ class VocabularyIds:
 
     @staticmethod
     def _fixed(session: Session, table: str) -> dict[str, int]:
-        rows = execute(session, f"SELECT slug, id FROM {table}", {}).tuples().all()
+        rows = execute(session, f"SELECT slug, id FROM {table}", {}).all()
         return dict(rows)
 
     def ensure(self, session: Session, table: str, values: Iterable[str]) -> dict[str, int]:
@@ -59,15 +59,11 @@ class VocabularyIds:
                 f"FROM unnest(CAST(:values AS text[])) AS v ON CONFLICT DO NOTHING",
                 {"values": missing},
             )
-            rows = (
-                execute(
-                    session,
-                    f"SELECT {key}, id FROM {table} WHERE {key} = ANY(:values)",
-                    {"values": missing},
-                )
-                .tuples()
-                .all()
-            )
+            rows = execute(
+                session,
+                f"SELECT {key}, id FROM {table} WHERE {key} = ANY(:values)",
+                {"values": missing},
+            ).all()
             cache.update(dict(rows))
         return cache
 
@@ -85,13 +81,9 @@ class VocabularyIds:
                 "CAST(:urls AS text[])) ON CONFLICT DO NOTHING",
                 {"slugs": slugs, "spdx": spdx, "names": names, "urls": urls},
             )
-            found = (
-                execute(
-                    session, "SELECT slug, id FROM licenses WHERE slug = ANY(:s)", {"s": missing}
-                )
-                .tuples()
-                .all()
-            )
+            found = execute(
+                session, "SELECT slug, id FROM licenses WHERE slug = ANY(:s)", {"s": missing}
+            ).all()
             self._licenses.update(dict(found))
         return self._licenses
 
@@ -120,15 +112,11 @@ class VocabularyIds:
                 "AND excluded.display_name IS NOT NULL",
                 {"p": platform_id, "slugs": slugs, "names": names},
             )
-            found = (
-                execute(
-                    session,
-                    "SELECT slug, id FROM authors WHERE platform_id = :p AND slug = ANY(:s)",
-                    {"p": platform_id, "s": todo},
-                )
-                .tuples()
-                .all()
-            )
+            found = execute(
+                session,
+                "SELECT slug, id FROM authors WHERE platform_id = :p AND slug = ANY(:s)",
+                {"p": platform_id, "s": todo},
+            ).all()
             self._authors.update({(platform_id, slug): id_ for slug, id_ in found})
             self._author_names.update({(platform_id, s): n for s, n in named.items()})
         return self._authors

@@ -5,23 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import BigInteger, Computed, Float, ForeignKey, Index, UniqueConstraint, text
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
 from catalog.models.base import Base, bigint_pk, created_now, utc_datetime
 
-# The search document is a generated column, so PostgreSQL keeps it in step with every
-# write. Identifiers are split on / - _ . so "llama-3" and "bert-base" match the pieces
-# people type; `keywords` carries tags and task names the loader writes with the row.
-SEARCH_DOCUMENT = (
-    "setweight(to_tsvector('simple'::regconfig, "
-    "regexp_replace(coalesce(name, ''), '[/_.:-]+', ' ', 'g')), 'A') || "
-    "setweight(to_tsvector('simple'::regconfig, "
-    "regexp_replace(coalesce(external_id, ''), '[/_.:-]+', ' ', 'g')), 'A') || "
-    "setweight(to_tsvector('english'::regconfig, coalesce(summary, '')), 'B') || "
-    "setweight(to_tsvector('simple'::regconfig, coalesce(keywords, '')), 'C')"
-)
+# The search document is kept by a trigger (see migration 0001), so PostgreSQL keeps it
+# in step with every write of the columns it reads. Not a generated column on purpose:
+# PostgreSQL recomputes those on every UPDATE, and a harvest touches `last_seen_at` of
+# every unchanged model on each sweep. Identifiers are split on / - _ . : so "llama-3"
+# and "bert-base" match the pieces people type; `keywords` carries tags and task names.
 
 
 class Model(Base):
@@ -72,7 +66,7 @@ class Model(Base):
     last_seen_run_id: Mapped[int | None] = mapped_column(BigInteger)
     removed_at: Mapped[utc_datetime | None] = mapped_column(comment="soft delete")
     search_document: Mapped[Any] = mapped_column(
-        TSVECTOR, Computed(SEARCH_DOCUMENT, persisted=True)
+        TSVECTOR, comment="full-text document, maintained by trigger models_search_document"
     )
 
 

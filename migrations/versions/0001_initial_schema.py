@@ -16,6 +16,25 @@ from sqlalchemy.dialects import postgresql
 
 from catalog.seed import seed_vocabularies
 
+# Recomputed only when a column it reads is written, not on every update of a row.
+SEARCH_DOCUMENT_TRIGGER = """
+CREATE FUNCTION models_search_document() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.search_document :=
+        setweight(to_tsvector('simple'::regconfig,
+            regexp_replace(coalesce(NEW.name, ''), '[/_.:-]+', ' ', 'g')), 'A') ||
+        setweight(to_tsvector('simple'::regconfig,
+            regexp_replace(coalesce(NEW.external_id, ''), '[/_.:-]+', ' ', 'g')), 'A') ||
+        setweight(to_tsvector('english'::regconfig, coalesce(NEW.summary, '')), 'B') ||
+        setweight(to_tsvector('simple'::regconfig, coalesce(NEW.keywords, '')), 'C');
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER models_search_document
+    BEFORE INSERT OR UPDATE OF name, external_id, summary, keywords ON models
+    FOR EACH ROW EXECUTE FUNCTION models_search_document();
+"""
+
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -257,11 +276,8 @@ def upgrade() -> None:
         sa.Column(
             "search_document",
             postgresql.TSVECTOR(),
-            sa.Computed(
-                "setweight(to_tsvector('simple'::regconfig, regexp_replace(coalesce(name, ''), '[/_.:-]+', ' ', 'g')), 'A') || setweight(to_tsvector('simple'::regconfig, regexp_replace(coalesce(external_id, ''), '[/_.:-]+', ' ', 'g')), 'A') || setweight(to_tsvector('english'::regconfig, coalesce(summary, '')), 'B') || setweight(to_tsvector('simple'::regconfig, coalesce(keywords, '')), 'C')",
-                persisted=True,
-            ),
             nullable=False,
+            comment="full-text document, maintained by trigger models_search_document",
         ),
         sa.ForeignKeyConstraint(
             ["author_id"], ["authors.id"], name=op.f("fk_models_author_id_authors")
@@ -279,7 +295,9 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "platform_id", "external_id", name=op.f("uq_models_platform_id_external_id")
         ),
+        postgresql_with={"fillfactor": 70},
     )
+    op.execute(SEARCH_DOCUMENT_TRIGGER)
     op.create_index(op.f("ix_models_author_id"), "models", ["author_id"], unique=False)
     op.create_index(
         "ix_models_created_at_sort",
@@ -644,6 +662,7 @@ def downgrade() -> None:
     op.drop_index("ix_models_created_at_sort", table_name="models")
     op.drop_index(op.f("ix_models_author_id"), table_name="models")
     op.drop_table("models")
+    op.execute("DROP FUNCTION models_search_document()")
     op.drop_table("harvest_cursors")
     op.drop_index(op.f("ix_tasks_modality_id"), table_name="tasks")
     op.drop_table("tasks")
