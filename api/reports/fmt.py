@@ -81,3 +81,23 @@ def log10_floor(value: float) -> int:
 def log10_ceil(value: float) -> int:
     """The power of ten at or above `value` (> 0)."""
     return math.ceil(math.log10(value))
+
+
+def attribute_value(attribute: str, value: str | None) -> str:
+    """A comparison value for reading: sizes shortened, counts grouped, dates as days.
+
+    The API sends values as plain strings ("7000000000.0", "2024-05-01T12:00:00+00:00");
+    CSV and JSON keep them as sent, Markdown and HTML show them this way.
+    """
+    if value is None or value == "":
+        return DASH
+    try:
+        if attribute == "parameters":
+            return compact(float(value))
+        if attribute in ("downloads", "likes"):
+            return count(round(float(value)))
+    except ValueError:
+        return value
+    if attribute in ("created", "lastModified"):
+        return day(value)
+    return value

@@ -120,7 +120,9 @@ def _compare(report: CompareReport) -> str:
     rows = []
     for row in report.rows:
         cls = ' class="differs"' if row.differs else ""
-        cells = "".join(f"<td>{esc(v) if v else fmt.DASH}</td>" for v in row.values)
+        cells = "".join(
+            f"<td>{esc(fmt.attribute_value(row.attribute, v))}</td>" for v in row.values
+        )
         rows.append(f'<tr{cls}><th scope="row">{esc(row.label)}</th>{cells}</tr>')
     differing = sum(row.differs for row in report.rows)
     return (

@@ -58,7 +58,7 @@ def _compare(report: CompareReport) -> list[str]:
     header = ["attribute", *(f"{escape(m.name)}<br>{_code(m.ref)}" for m in report.models)]
     rows = []
     for row in report.rows:
-        cells = [escape(v) if v else fmt.DASH for v in row.values]
+        cells = [escape(fmt.attribute_value(row.attribute, v)) for v in row.values]
         if row.differs:
             cells = [f"**{c}**" for c in cells]
         label = f"**{escape(row.label)}** ≠" if row.differs else escape(row.label)

@@ -308,7 +308,7 @@ def heatmap(
     counts: Sequence[Sequence[int]],
     *,
     title: str,
-    cell: tuple[int, int] = (60, 24),
+    cell: tuple[int, int] = (68, 26),
 ) -> str:
     """A counts matrix as coloured cells (log-scaled colour), with the count in each."""
     cell_w, cell_h = cell

@@ -40,7 +40,7 @@ def compare_report() -> CompareReport:
         ),
         rows=(
             CompareRow("platform", "Platform", ("huggingface", "kaggle"), differs=True),
-            CompareRow("parameters", "Parameters", ("7.0B", "7.0B"), differs=False),
+            CompareRow("parameters", "Parameters", ("7000000000.0", "7000000000.0"), differs=False),
             CompareRow("license", "License", ("apache-2.0", None), differs=True),
             CompareRow("formats", "Formats", ("safetensors, gguf", "tflite"), differs=True),
         ),

@@ -54,7 +54,7 @@ def test_markdown_tables_keep_their_columns_despite_pipes_and_markup() -> None:
     assert "<script>" not in text
     assert r"\<script\>alert(1)\</script\> \| \*bold\* 模型" in text
     assert "| **Platform** ≠ | **huggingface** | **kaggle** |" in text
-    assert "| Parameters | 7.0B | 7.0B |" in text
+    assert "| Parameters | 7B | 7B |" in text
 
 
 def test_markdown_landscape_shows_figures_and_shares() -> None:
