@@ -41,7 +41,12 @@ class FatalHarvestError(HarvestError):
     """A failure retrying will not fix (bad credentials, 4xx, bad config, retries spent).
 
     The run ends as failed; its checkpoint stays where the last committed batch left it.
+    `status` is the HTTP status when an answer caused it.
     """
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class RecordError(HarvestError):

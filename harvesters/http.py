@@ -178,7 +178,7 @@ def _raise_for_status(response: httpx.Response) -> None:
         403: "access denied: check the token's permissions",
         404: "not found: check the endpoint URL",
     }.get(status, "the request was refused")
-    raise FatalHarvestError(f"{where} answered {status}: {hint}")
+    raise FatalHarvestError(f"{where} answered {status}: {hint}", status=status)
 
 
 def _decode(response: httpx.Response) -> Any:

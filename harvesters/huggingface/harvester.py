@@ -232,7 +232,7 @@ class HuggingFaceHarvester(Harvester):
         try:
             body, response = self._http.get_json(url)
         except FatalHarvestError as exc:
-            if " answered 404" not in str(exc):
+            if exc.status != 404:
                 raise
             problems.append((model_id, "listed, but its detail answered 404 (removed meanwhile)"))
             return None
