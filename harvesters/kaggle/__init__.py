@@ -1,0 +1,1 @@
+"""Kaggle Models harvester: the ListModels API the current Kaggle SDK speaks."""
