@@ -113,7 +113,8 @@ def local_copy(
             except FatalHarvestError as exc:
                 raise FatalHarvestError(
                     f"The {what} could not be downloaded ({exc}): check {setting} and the "
-                    "network, or point it at a local copy."
+                    "network, or point it at a local copy.",
+                    status=exc.status,
                 ) from exc
             yield dest
     finally:

@@ -103,7 +103,8 @@ def _list_models(
     except FatalHarvestError as exc:
         raise FatalHarvestError(
             f"Kaggle Models API request failed ({exc}): check {SETTING}, the network, and the "
-            f"credentials from {credentials.source}."
+            f"credentials from {credentials.source}.",
+            status=exc.status,
         ) from exc
     models = data.get("models", []) if isinstance(data, dict) else None
     token = data.get("nextPageToken", "") if isinstance(data, dict) else None

@@ -129,8 +129,11 @@ def test_a_body_that_is_not_a_page_is_fatal(
 
 
 def test_wrong_endpoint_says_check_the_setting(fake_kaggle: FakeKaggle) -> None:
-    with pytest.raises(FatalHarvestError, match=r"404: not found.*CATALOG_KAGGLE_API_URL"):
+    with pytest.raises(
+        FatalHarvestError, match=r"404: not found.*CATALOG_KAGGLE_API_URL"
+    ) as caught:
         fetch_all(harvester(fake_kaggle.base_url + "/nowhere"))
+    assert caught.value.status == 404
 
 
 def test_unreachable_api_is_fatal_with_the_setting_and_no_secret(

@@ -107,8 +107,11 @@ def test_unreachable_hub_fails_with_the_setting_to_check(dead_url: str) -> None:
 
 def test_missing_url_path_says_not_found(static_server: tuple[str, Path]) -> None:
     base, _ = static_server
-    with pytest.raises(FatalHarvestError, match=r"404: not found.*CATALOG_ONNX_MANIFEST_URL"):
+    with pytest.raises(
+        FatalHarvestError, match=r"404: not found.*CATALOG_ONNX_MANIFEST_URL"
+    ) as caught:
         fetch_all(harvester(f"{base}/nothing.json"))
+    assert caught.value.status == 404
 
 
 def test_missing_local_file_names_the_setting(tmp_path: Path) -> None:
