@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
@@ -17,8 +17,6 @@ from catalog.queries.lineage import ChildPage, LineageStep, ParentEdge
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
-
-TERM_FIELDS = ("task", "modality", "language", "dataset", "tag")
 
 
 def _by_id(
@@ -55,9 +53,11 @@ class Loaders:
         self.model: DataLoader[int, ModelRow | None] = DataLoader(
             _by_id(self._rows_fetch(s), lambda: None)
         )
-        self.terms: dict[str, DataLoader[int, list[Term]]] = {
-            name: DataLoader(_by_id(self._terms_fetch(s, name), list)) for name in TERM_FIELDS
-        }
+        # One loader for the five term kinds: a model page that shows tasks and tags
+        # costs one statement, not one per kind.
+        self.terms: DataLoader[int, dict[str, list[Term]]] = DataLoader(
+            _by_id(lambda ids: dict(detail.all_terms_by_model(s, ids)), dict)
+        )
         self.formats: DataLoader[int, list[FormatDetail]] = DataLoader(
             _by_id(lambda ids: dict(detail.formats_by_model(s, ids)), list)
         )
@@ -83,9 +83,3 @@ class Loaders:
     @staticmethod
     def _rows_fetch(session: Session) -> Callable[[list[int]], dict[int, ModelRow | None]]:
         return lambda ids: dict(detail.models_by_ids(session, ids))
-
-    @staticmethod
-    def _terms_fetch(
-        session: Session, name: str
-    ) -> Callable[[Sequence[int]], dict[int, list[Term]]]:
-        return lambda ids: dict(detail.terms_by_model(session, name, ids))

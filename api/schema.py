@@ -6,7 +6,14 @@ from functools import partial
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 from strawberry.types import ExecutionContext
 
 from api.errors import RequestErrors
@@ -59,15 +66,25 @@ class CatalogSchema(strawberry.Schema):
         """Log nothing here (see the class docstring)."""
 
 
+# The limit rules are built once: the validation cache is keyed by the rule classes,
+# so fresh classes per request would never hit it.
+LIMIT_RULES = [
+    *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+]
+CACHE_SIZE = 256  # distinct documents whose parse and validation are kept
+
+
 def build_schema() -> strawberry.Schema:
-    """The schema with depth, alias and token limits and error masking."""
+    """The schema with depth, alias and token limits, caches and error masking."""
     return CatalogSchema(
         query=Query,
         extensions=[
             # Factories, not instances: an extension keeps per-operation state.
-            partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
-            partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
             partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
+            partial(ParserCache, maxsize=CACHE_SIZE),
+            partial(AddValidationRules, LIMIT_RULES),
+            partial(ValidationCache, maxsize=CACHE_SIZE),
             RequestErrors,
         ],
     )

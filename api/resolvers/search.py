@@ -116,9 +116,11 @@ async def model(
         raise QueryError("model needs exactly one of id or ref")
     model_id = parse_id(id, "id")
     if ref is not None:
-        model_id = detail.ids_by_refs(info.context.session, [ref]).get(ref)
-        if model_id is None:
+        row = detail.models_by_refs(info.context.session, [ref]).get(ref)
+        if row is None:
             return None
+        model_id = row.id
+        info.context.loaders.model.prime(row.id, row)  # children of it batch with the rest
     assert model_id is not None
     (found,) = await load_models(info.context, [model_id])
     return found

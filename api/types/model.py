@@ -10,10 +10,9 @@ import strawberry
 from strawberry.scalars import JSON
 
 from api.context import Context
-from api.resolvers.counts import platforms
 from api.types.vocab import Modality, Platform, Task
 from catalog.models import RELATIONS
-from catalog.queries.detail import ModelRow
+from catalog.queries.detail import ModelRow, Term
 from catalog.queries.errors import QueryError
 from catalog.queries.filters import MAX_PAGE
 from catalog.queries.lineage import MAX_DEPTH
@@ -28,6 +27,11 @@ async def load_models(ctx: Context, ids: Sequence[int]) -> list[Model | None]:
     """Models by id through the request's loader, in order."""
     rows = await ctx.loaders.model.load_many(list(ids))
     return [Model.from_row(r) if r is not None else None for r in rows]
+
+
+async def _terms(info: strawberry.Info[Context, None], model_id: int, kind: str) -> list[Term]:
+    terms = await info.context.loaders.terms.load(model_id)
+    return terms.get(kind, [])
 
 
 @strawberry.type(description="A format a model is available in, with its variants.")
@@ -134,17 +138,17 @@ class Model:
 
     @strawberry.field
     def platform(self, info: strawberry.Info[Context, None]) -> Platform:
-        slug, name, url = platforms(info.context)[self.row.platform]
-        return Platform(slug=slug, name=name, url=url)
+        row = self.row
+        return Platform(slug=row.platform, name=row.platform_name, url=row.platform_url)
 
     @strawberry.field
     async def tasks(self, info: strawberry.Info[Context, None]) -> list[Task]:
-        terms = await info.context.loaders.terms["task"].load(self.row.id)
+        terms = await _terms(info, self.row.id, "task")
         return [Task(slug=t.slug, name=t.name or t.slug, modality=t.modality or "") for t in terms]
 
     @strawberry.field
     async def modalities(self, info: strawberry.Info[Context, None]) -> list[Modality]:
-        terms = await info.context.loaders.terms["modality"].load(self.row.id)
+        terms = await _terms(info, self.row.id, "modality")
         return [Modality(slug=t.slug, name=t.name or t.slug) for t in terms]
 
     @strawberry.field
@@ -163,15 +167,15 @@ class Model:
 
     @strawberry.field(description="Language codes.")
     async def languages(self, info: strawberry.Info[Context, None]) -> list[str]:
-        return [t.slug for t in await info.context.loaders.terms["language"].load(self.row.id)]
+        return [t.slug for t in await _terms(info, self.row.id, "language")]
 
     @strawberry.field
     async def datasets(self, info: strawberry.Info[Context, None]) -> list[str]:
-        return [t.slug for t in await info.context.loaders.terms["dataset"].load(self.row.id)]
+        return [t.slug for t in await _terms(info, self.row.id, "dataset")]
 
     @strawberry.field
     async def tags(self, info: strawberry.Info[Context, None]) -> list[str]:
-        return [t.slug for t in await info.context.loaders.terms["tag"].load(self.row.id)]
+        return [t.slug for t in await _terms(info, self.row.id, "tag")]
 
     @strawberry.field(description="Direct parents, with the relation.")
     async def base_models(self, info: strawberry.Info[Context, None]) -> list[LineageEdge]:

@@ -5,11 +5,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, select, tuple_
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    ColumnElement,
+    Text,
+    and_,
+    any_,
+    cast,
+    literal,
+    null,
+    select,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from catalog.models import (
@@ -53,6 +66,8 @@ class ModelRow:
     gated: str | None
     removed_at: dt.datetime | None
     extra: dict[str, Any]
+    platform_name: str
+    platform_url: str | None
 
     @property
     def ref(self) -> str:
@@ -113,6 +128,8 @@ def _row_select() -> Any:
             Model.gated,
             Model.removed_at,
             Model.extra,
+            Platform.name,
+            Platform.url,
         )
         .join(Platform, Platform.id == Model.platform_id)
         .outerjoin(Author, Author.id == Model.author_id)
@@ -125,8 +142,28 @@ def models_by_ids(session: Session, ids: Sequence[int]) -> dict[int, ModelRow]:
     """Model rows by id (missing ids are absent from the result)."""
     if not ids:
         return {}
-    rows = session.execute(_row_select().where(Model.id.in_(list(set(ids))))).tuples()
+    rows = session.execute(_row_select().where(any_id(Model.id, ids))).tuples()
     return {row[0]: ModelRow(*row) for row in rows}
+
+
+def any_id(column: Any, ids: Iterable[int]) -> ColumnElement[bool]:
+    """`column = ANY(:ids)`: one statement text for any number of ids, so the server
+    can reuse its plan (an IN list renders differently for every length)."""
+    return column == any_(cast(sorted(set(ids)), ARRAY(BigInteger)))
+
+
+def models_by_refs(session: Session, refs: Sequence[str]) -> dict[str, ModelRow]:
+    """Model rows of refs (unknown refs are absent from the result)."""
+    pairs = {ref: parse_ref(ref) for ref in refs}
+    if not pairs:
+        return {}
+    if len(pairs) == 1:
+        ((platform, external_id),) = pairs.values()
+        cond = and_(Platform.slug == platform, Model.external_id == external_id)
+    else:
+        cond = tuple_(Platform.slug, Model.external_id).in_(list(set(pairs.values())))
+    found = {(r[1], r[2]): ModelRow(*r) for r in session.execute(_row_select().where(cond))}
+    return {ref: found[pair] for ref, pair in pairs.items() if pair in found}
 
 
 def parse_ref(ref: str) -> tuple[str, str]:
@@ -158,21 +195,43 @@ def ids_by_refs(session: Session, refs: Sequence[str]) -> dict[str, int]:
     return {ref: found[pair] for ref, pair in pairs.items() if pair in found}
 
 
-def terms_by_model(session: Session, field: str, ids: Sequence[int]) -> dict[int, list[Term]]:
-    """Values of a multi-valued facet (`task`, `modality`, `language`, `dataset`, `tag`)
-    for several models, sorted by slug."""
+TERM_FIELDS = ("task", "modality", "language", "dataset", "tag")
+
+
+def _terms_select(field: str, ids: Sequence[int]) -> Any:
     dim = DIMENSIONS[field]
     assoc = dim.assoc
-    slug = slug_column(dim)
     label = getattr(dim.vocab, dim.label_attr)
-    cols: list[Any] = [assoc.model_id, slug, label]
-    stmt = select(*cols).join(dim.vocab, dim.vocab.id == getattr(assoc, str(dim.assoc_attr)))
+    modality: Any = Modality.slug if field == "task" else cast(null(), Text)
+    stmt = select(
+        assoc.model_id, literal(field).label("field"), slug_column(dim), label, modality
+    ).join(dim.vocab, dim.vocab.id == getattr(assoc, str(dim.assoc_attr)))
     if field == "task":
-        stmt = stmt.add_columns(Modality.slug).join(Modality, Modality.id == Task.modality_id)
-    stmt = stmt.where(assoc.model_id.in_(list(ids))).order_by(assoc.model_id, slug)
+        stmt = stmt.join(Modality, Modality.id == Task.modality_id)
+    return stmt.where(any_id(assoc.model_id, ids))
+
+
+def all_terms_by_model(session: Session, ids: Sequence[int]) -> dict[int, dict[str, list[Term]]]:
+    """Tasks, modalities, languages, datasets and tags of several models in one
+    statement: model id -> field -> values sorted by slug."""
+    stmt = union_all(*(_terms_select(field, ids) for field in TERM_FIELDS))
+    found: dict[int, dict[str, list[Term]]] = defaultdict(lambda: defaultdict(list))
+    for model_id, field, slug, name, modality in session.execute(stmt).tuples():
+        found[model_id][field].append(Term(slug, name, modality))
+    for fields in found.values():
+        for terms in fields.values():
+            terms.sort(key=lambda t: t.slug)
+    return found
+
+
+def terms_by_model(session: Session, field: str, ids: Sequence[int]) -> dict[int, list[Term]]:
+    """Values of one multi-valued facet for several models, sorted by slug."""
+    rows = session.execute(_terms_select(field, ids)).tuples()
     found: dict[int, list[Term]] = defaultdict(list)
-    for row in session.execute(stmt).tuples():
-        found[row[0]].append(Term(*row[1:]))
+    for model_id, _field, slug, name, modality in rows:
+        found[model_id].append(Term(slug, name, modality))
+    for terms in found.values():
+        terms.sort(key=lambda t: t.slug)
     return found
 
 
@@ -188,7 +247,7 @@ def formats_by_model(session: Session, ids: Sequence[int]) -> dict[int, list[For
             ModelFormat.total_bytes,
         )
         .join(Format, Format.id == ModelFormat.format_id)
-        .where(ModelFormat.model_id.in_(list(ids)))
+        .where(any_id(ModelFormat.model_id, ids))
         .order_by(ModelFormat.model_id, Format.slug)
     )
     found: dict[int, list[FormatDetail]] = defaultdict(list)
@@ -201,7 +260,7 @@ def metrics_by_model(
     session: Session, ids: Sequence[int], since: dt.datetime | None
 ) -> dict[int, list[MetricPoint]]:
     """Downloads/likes history of several models, oldest first."""
-    conds: list[ColumnElement[bool]] = [ModelMetric.model_id.in_(list(ids))]
+    conds: list[ColumnElement[bool]] = [any_id(ModelMetric.model_id, ids)]
     if since is not None:
         conds.append(ModelMetric.observed_at >= since)
     stmt = (

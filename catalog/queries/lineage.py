@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, BIGINT
 from sqlalchemy.orm import Session
 
 from catalog.models import Model, ModelLineage, Platform
+from catalog.queries.detail import any_id
 
 MAX_DEPTH = 50
 
@@ -120,7 +121,7 @@ def parent_edges(session: Session, child_ids: Sequence[int]) -> dict[int, list[P
             ModelLineage.relation,
         )
         .join(Platform, Platform.id == ModelLineage.parent_platform_id)
-        .where(ModelLineage.child_id.in_(child_ids))
+        .where(any_id(ModelLineage.child_id, child_ids))
         .order_by(ModelLineage.child_id, ModelLineage.id)
     )
     found: dict[int, list[ParentEdge]] = defaultdict(list)
@@ -142,7 +143,7 @@ def children(
 ) -> dict[int, ChildPage]:
     """Direct children of several models, most downloaded first, `first` per parent."""
     conditions: list[ColumnElement[bool]] = [
-        ModelLineage.parent_id.in_(parent_ids),
+        any_id(ModelLineage.parent_id, parent_ids),
         Model.removed_at.is_(None),
     ]
     if relation is not None:

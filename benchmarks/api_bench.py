@@ -1,0 +1,251 @@
+"""Time a fixed set of GraphQL queries against the equivalent hand-written SQL.
+
+Each GraphQL query runs in-process through the real schema, with the per-request session
+the server uses (read-only, statement timeout), three ways: with the in-memory facet
+index, with the SQL backend (the index switched off), and as hand-written SQL. Search
+hits are not cached between iterations (the cache is cleared), so text searches pay
+their full-text query every time.
+
+    .venv/bin/python -m benchmarks.generate_catalog --models 1000000 --batch 10000 \\
+        --database-url postgresql://postgres@127.0.0.1:5432/catalog_bench_1m --recreate
+    .venv/bin/python -m benchmarks.api_bench \\
+        --database-url postgresql://postgres@127.0.0.1:5432/catalog_bench_1m
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, text
+
+from api.context import Context, open_request_session
+from api.schema import schema
+from catalog.database import normalize_url
+from catalog.queries.index_cache import FacetIndexCache
+
+FACETS = "[PLATFORM, TASK, FORMAT, LICENSE, LIBRARY]"
+SEARCH = f"""
+query($filter: ModelFilter, $search: String) {{
+  models(filter: $filter, search: $search, first: 20) {{
+    totalCount
+    edges {{ cursor node {{ ref name downloads }} }}
+    facets(fields: {FACETS}, limit: 20) {{ field buckets {{ value count }} }}
+  }}
+}}
+"""
+DETAIL = """
+query($ref: String!) {
+  model(ref: $ref) {
+    ref name author license library parameters downloads likes createdAt
+    platform { slug } tasks { slug } modalities { slug } languages datasets tags
+    formats { slug variants fileCount totalBytes }
+    baseModels { relation parentRef parent { ref } }
+    derivatives(first: 5) { totalCount edges { node { ref } } }
+    metrics { observedAt downloads }
+  }
+}
+"""
+STATS = "{ stats(rows: FORMAT, columns: PLATFORM) { rows { value count } cells { count } } }"
+FILTERS = (
+    {
+        "formats": ["gguf", "safetensors"],
+        "licenses": ["apache-2.0", "mit"],
+        "tasks": ["text-generation"],
+    },
+    {
+        "platforms": ["huggingface", "kaggle"],
+        "formats": ["onnx", "pytorch"],
+        "libraries": ["transformers", "timm"],
+    },
+    {"licenses": ["mit"], "languages": ["en", "fr"], "minDownloads": 10},
+)
+TEXTS = ("llama instruct", "bert-base", "whisper", "qwen-7b", "stable-diffusion", "resnet")
+
+# The hand-written equivalent of SEARCH with FILTERS[0] and no text: the total, the
+# page, and the five disjunctive facets (each facet drops its own filter) in one
+# statement over a CTE that evaluates each filter once per model.
+HAND_FACETS = """
+WITH f AS (SELECT model_id FROM model_formats
+           WHERE format_id IN (SELECT id FROM formats WHERE slug IN ('gguf', 'safetensors'))),
+     t AS (SELECT model_id FROM model_tasks
+           WHERE task_id IN (SELECT id FROM tasks WHERE slug = 'text-generation')),
+     base AS MATERIALIZED (
+       SELECT m.id, m.platform_id, m.license_id, m.library_id,
+              m.id IN (SELECT model_id FROM f) AS in_f,
+              m.license_id IN (SELECT id FROM licenses WHERE slug IN ('apache-2.0', 'mit')) AS in_l,
+              m.id IN (SELECT model_id FROM t) AS in_t
+       FROM models m WHERE m.removed_at IS NULL)
+SELECT 'platform', platform_id, count(*) FROM base WHERE in_f AND in_l AND in_t GROUP BY 2
+UNION ALL
+SELECT 'library', library_id, count(*) FROM base WHERE in_f AND in_l AND in_t GROUP BY 2
+UNION ALL
+SELECT 'license', license_id, count(*) FROM base WHERE in_f AND in_t GROUP BY 2
+UNION ALL
+SELECT 'format', mf.format_id, count(*) FROM base JOIN model_formats mf ON mf.model_id = base.id
+WHERE in_l AND in_t GROUP BY 2
+UNION ALL
+SELECT 'task', mt.task_id, count(*) FROM base JOIN model_tasks mt ON mt.model_id = base.id
+WHERE in_f AND in_l GROUP BY 2
+"""
+_WHERE = """m.removed_at IS NULL
+  AND m.id IN (SELECT model_id FROM model_formats WHERE format_id IN
+               (SELECT id FROM formats WHERE slug IN ('gguf', 'safetensors')))
+  AND m.license_id IN (SELECT id FROM licenses WHERE slug IN ('apache-2.0', 'mit'))
+  AND m.id IN (SELECT model_id FROM model_tasks WHERE task_id IN
+               (SELECT id FROM tasks WHERE slug = 'text-generation'))"""
+HAND_SEARCH = [
+    f"SELECT count(*) FROM models m WHERE {_WHERE}",
+    f"SELECT m.id FROM models m WHERE {_WHERE} ORDER BY m.downloads DESC NULLS LAST, m.id LIMIT 21",
+    HAND_FACETS,
+]
+HAND_DETAIL = [
+    """SELECT m.*, p.slug FROM models m JOIN platforms p ON p.id = m.platform_id
+       WHERE p.slug = :platform AND m.external_id = :external_id""",
+    """SELECT
+     (SELECT json_agg(f.slug) FROM model_formats mf JOIN formats f ON f.id = mf.format_id
+      WHERE mf.model_id = :id),
+     (SELECT json_agg(t.slug) FROM model_tasks mt JOIN tasks t ON t.id = mt.task_id
+      WHERE mt.model_id = :id),
+     (SELECT json_agg(l.parent_external_id) FROM model_lineage l WHERE l.child_id = :id),
+     (SELECT count(*) FROM model_lineage l WHERE l.parent_id = :id),
+     (SELECT json_agg(observed_at) FROM model_metrics WHERE model_id = :id)""",
+]
+
+
+LOOP = asyncio.new_event_loop()  # one loop, as in the server
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    """p50 and p95 in milliseconds."""
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return statistics.median(ordered) * 1000, p95 * 1000
+
+
+def run_graphql(
+    engine: Engine, cache: FacetIndexCache | None, query: str, variables: dict[str, Any]
+) -> None:
+    session = open_request_session(engine, statement_timeout_ms=30_000)
+    try:
+        ctx = Context(session=session, index_cache=cache)
+        result = LOOP.run_until_complete(
+            schema.execute(query, variable_values=variables, context_value=ctx)
+        )
+        if result.errors:
+            raise RuntimeError(result.errors)
+    finally:
+        session.close()
+
+
+def run_sql(engine: Engine, statements: list[str], params: dict[str, Any]) -> None:
+    with engine.connect() as conn:
+        for stmt in statements:
+            conn.execute(text(stmt), params).all()
+
+
+def timed(fn: Callable[[int], None], iterations: int, warmup: int = 3) -> tuple[float, float]:
+    """p50/p95 of `fn(i)` over iterations (after a warm-up)."""
+    for i in range(warmup):
+        fn(i)
+    samples = []
+    for i in range(iterations):
+        started = time.perf_counter()
+        fn(i)
+        samples.append(time.perf_counter() - started)
+    return percentiles(samples)
+
+
+SAMPLE_REFS = """
+SELECT p.slug || ':' || m.external_id, m.id FROM models m JOIN platforms p ON p.id = m.platform_id
+WHERE m.id IN (SELECT parent_id FROM model_lineage WHERE parent_id IS NOT NULL LIMIT 200)
+ORDER BY m.id LIMIT 20
+"""
+
+
+def sample_refs(engine: Engine) -> list[tuple[str, int]]:
+    """Refs of popular models that have parents or children (for the detail query)."""
+    with engine.connect() as conn:
+        rows = conn.execute(text(SAMPLE_REFS)).all()
+    return [(ref, model_id) for ref, model_id in rows]
+
+
+def detail_params(ref: tuple[str, int]) -> dict[str, Any]:
+    """Parameters of HAND_DETAIL for a (ref, id)."""
+    platform, _, external_id = ref[0].partition(":")
+    return {"platform": platform, "external_id": external_id, "id": ref[1]}
+
+
+def main() -> None:
+    """Command line entry."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--iterations", type=int, default=40)
+    args = parser.parse_args()
+    engine = create_engine(normalize_url(args.database_url), pool_size=5)
+    with engine.connect() as conn:
+        total = conn.execute(text("SELECT count(*) FROM models")).scalar_one()
+    cache = FacetIndexCache(engine, check_interval=3600)
+    started = time.perf_counter()
+    index = cache.build_now()
+    build = time.perf_counter() - started
+    size = sum(
+        a.nbytes
+        for a in (index.ids, index.removed, *index.single.values(), *index.numbers.values())
+    )
+    size += sum(m.rows.nbytes + m.values.nbytes + m.offsets.nbytes for m in index.multi.values())
+    print(f"models: {total:,}; facet index built in {build:.1f}s, {size / 2**20:.0f} MiB of arrays")
+    refs = sample_refs(engine)
+    n = args.iterations
+
+    def search(c: FacetIndexCache | None, with_text: bool) -> Callable[[int], None]:
+        def go(i: int) -> None:
+            if c is not None:
+                c.clear_search_cache()
+            variables: dict[str, Any] = {"filter": FILTERS[i % len(FILTERS)]}
+            if with_text:
+                variables["search"] = TEXTS[i % len(TEXTS)]
+            run_graphql(engine, c, SEARCH, variables)
+
+        return go
+
+    rows = [
+        (
+            "3 filters + 5 facets + total + first 20",
+            search(cache, False),
+            search(None, False),
+            lambda i: run_sql(engine, HAND_SEARCH, {}),
+        ),
+        ("same + full-text search", search(cache, True), search(None, True), None),
+        (
+            "model by ref with relations",
+            lambda i: run_graphql(engine, cache, DETAIL, {"ref": refs[i % len(refs)][0]}),
+            None,
+            lambda i: run_sql(engine, HAND_DETAIL, detail_params(refs[i % len(refs)])),
+        ),
+        (
+            "stats format x platform (SQL)",
+            lambda i: run_graphql(engine, cache, STATS, {}),
+            None,
+            None,
+        ),
+    ]
+    heads = ("facet index p50/p95", "SQL backend p50/p95", "hand SQL p50/p95")
+    print(f"{'query':42} {heads[0]:>22} {heads[1]:>22} {heads[2]:>20}")
+    for label, with_index, sql_backend, hand in rows:
+        cells = []
+        for fn in (with_index, sql_backend, hand):
+            if fn is None:
+                cells.append("-")
+            else:
+                p50, p95 = timed(fn, n if fn is not sql_backend else max(5, n // 4))
+                cells.append(f"{p50:.1f} / {p95:.1f} ms")
+        print(f"{label:42} {cells[0]:>22} {cells[1]:>22} {cells[2]:>20}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
