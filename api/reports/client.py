@@ -95,10 +95,13 @@ class InProcessTransport:
     """
 
     def __init__(self, engine: Engine | None = None) -> None:
-        from catalog.database import describe, get_engine
+        from catalog.database import get_engine
 
         self._engine = engine or get_engine()
-        self.source = f"catalog database {describe(self._engine.url)}"
+        url = self._engine.url
+        # Reports get shared: name the database, never the user or the password.
+        where = f" at {url.host}" if url.host else ""
+        self.source = f"catalog database {url.database}{where}"
 
     def execute(self, query: str, variables: Mapping[str, Any]) -> dict[str, Any]:
         """Run the operation against the schema with a fresh request context.

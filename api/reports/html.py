@@ -93,7 +93,9 @@ def _label(text: str) -> str:
 
 
 def _model_cell(name: str, ref: str, url: str | None) -> str:
-    title = f'<a href="{esc(url)}">{esc(name)}</a>' if url else esc(name)
+    # Only web links: a hub-supplied "javascript:" URL must not become a live link.
+    linkable = url is not None and url.lower().startswith(("https://", "http://"))
+    title = f'<a href="{esc(url or "")}">{esc(name)}</a>' if linkable else esc(name)
     return f'<div class="name">{title}<span class="ref">{esc(ref)}</span></div>'
 
 

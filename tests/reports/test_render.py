@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import re
@@ -77,6 +78,14 @@ def test_html_is_self_contained_and_escapes_names() -> None:
     text = render(samples.compare_report(), "html")
     assert "&lt;script&gt;alert(1)&lt;/script&gt; | *bold* 模型" in text
     assert text.count('<tr class="differs">') == 3
+
+
+def test_html_links_only_web_urls() -> None:
+    report = samples.compare_report()
+    bad = dataclasses.replace(report.models[1], url="javascript:alert(1)")
+    text = render(dataclasses.replace(report, models=(report.models[0], bad)), "html")
+    assert '<a href="https://hf.example/x">' in text
+    assert "javascript:" not in text
 
 
 def test_html_charts_are_valid_svg_with_truncated_labels_and_full_tooltips() -> None:
