@@ -41,3 +41,6 @@ def configure_logging(settings: Settings) -> None:
     root.setLevel(settings.log_level.upper())
     for noisy in ("httpx", "httpcore", "apscheduler.executors.default"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # A due-check tick that finds the previous one still harvesting is skipped by design
+    # (max_instances=1); APScheduler would warn about it on every tick.
+    logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)

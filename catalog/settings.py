@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -118,6 +118,12 @@ class Settings(BaseSettings):
     log_level: str = Field(
         default="INFO", validation_alias=_env("CATALOG_LOG_LEVEL"), description="Log level."
     )
+
+    @field_validator("harvesters", "schedules", mode="after")
+    @classmethod
+    def _platform_keys(cls, value: dict[str, Any]) -> dict[str, Any]:
+        """Environment variable names cannot hold '-': PYTORCH_HUB means pytorch-hub."""
+        return {key.lower().replace("_", "-"): item for key, item in value.items()}
 
     @classmethod
     def settings_customise_sources(

@@ -12,6 +12,19 @@ from sqlalchemy.orm import Session
 
 from tests import pg
 
+# No test may reach a real hub: unless a test points a source somewhere itself, every
+# source URL leads to a closed local port (child processes inherit this too).
+UNREACHABLE = "http://127.0.0.1:9/no-source-configured"
+for _variable in (
+    "HF_ENDPOINT",
+    "CATALOG_KAGGLE_API_URL",
+    "CATALOG_ONNX_MANIFEST_URL",
+    "CATALOG_TFHUB_ARCHIVE_URL",
+    "CATALOG_PYTORCH_HUB_ARCHIVE_URL",
+):
+    os.environ[_variable] = UNREACHABLE
+os.environ.pop("HF_TOKEN", None)
+
 
 @pytest.fixture(scope="session")
 def worker_id_suffix(request: pytest.FixtureRequest) -> str:
