@@ -23,6 +23,7 @@ from catalog.loader import VocabularyIds
 from catalog.settings import Settings
 from harvesters.base import FetchContext, Harvester, HarvestError, Page, RawRecord, RunKind
 from harvesters.batch import BatchContext, process_batch
+from harvesters.prefetch import Prefetcher
 from harvesters.registry import harvester_class
 from harvesters.report import HarvestReport
 from harvesters.sweep import Plan, finish_sweep, plan_run
@@ -191,8 +192,25 @@ def _consume(
     fetch_ctx = FetchContext(
         kind=plan.kind, since=plan.since, resume=plan.resume, limit=options.limit
     )
+    with Prefetcher(harvester.fetch(fetch_ctx)) as pages:
+        return _consume_pages(
+            session, ctx, plan, pages, options=options, report=report, progress=progress, stop=stop
+        )
+
+
+def _consume_pages(
+    session: Session,
+    ctx: BatchContext,
+    plan: Plan,
+    pages: Iterator[Page],
+    *,
+    options: RunOptions,
+    report: HarvestReport,
+    progress: Progress | None,
+    stop: threading.Event | None,
+) -> bool | None:
     taken = 0
-    for page in harvester.fetch(fetch_ctx):
+    for page in pages:
         records = page.records
         if options.limit is not None:
             records = records[: max(0, options.limit - taken)]
