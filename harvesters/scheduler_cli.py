@@ -21,7 +21,7 @@ from harvesters.scheduler import HarvestScheduler
 
 log = logging.getLogger(__name__)
 # The API is started by import string, so the harvesters package never imports `api`.
-API_FACTORY = "api.app:create_app"
+API_FACTORY = "api.observability:create_observed_app"
 
 
 def _scheduler() -> HarvestScheduler:
