@@ -25,7 +25,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
-from api.context import Context, new_request_id, open_request_session
+from api.context import Context, close_request_session, new_request_id, open_request_session
 from api.schema import schema
 from catalog.database import get_engine
 from catalog.queries.index_cache import FacetIndexCache
@@ -72,8 +72,7 @@ class CatalogGraphQL(GraphQL[Context, None]):
         finally:
             ctx = scope.get("state", {}).get("catalog_context")
             if ctx is not None:
-                ctx.session.rollback()  # read-only: nothing to keep
-                ctx.session.close()
+                close_request_session(ctx.session)
 
 
 async def healthz(request: Request) -> Response:

@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session
 from strawberry.dataloader import DataLoader
 
 from catalog.queries import detail, lineage
-from catalog.queries.detail import FormatDetail, MetricPoint, ModelRow, Term
-from catalog.queries.lineage import ChildPage, LineageStep, ParentEdge
+from catalog.queries.detail import MetricPoint, ModelDetail, ModelRow
+from catalog.queries.lineage import ChildPage, LineageStep
+
+EMPTY_DETAIL = ModelDetail({}, [], [])
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -53,16 +55,10 @@ class Loaders:
         self.model: DataLoader[int, ModelRow | None] = DataLoader(
             _by_id(self._rows_fetch(s), lambda: None)
         )
-        # One loader for the five term kinds: a model page that shows tasks and tags
-        # costs one statement, not one per kind.
-        self.terms: DataLoader[int, dict[str, list[Term]]] = DataLoader(
-            _by_id(lambda ids: dict(detail.all_terms_by_model(s, ids)), dict)
-        )
-        self.formats: DataLoader[int, list[FormatDetail]] = DataLoader(
-            _by_id(lambda ids: dict(detail.formats_by_model(s, ids)), list)
-        )
-        self.parents: DataLoader[int, list[ParentEdge]] = DataLoader(
-            _by_id(lambda ids: dict(lineage.parent_edges(s, ids)), list)
+        # One loader for every list attribute (terms, formats, parents): a page that
+        # shows tasks, formats and base models costs one statement, not three.
+        self.details: DataLoader[int, ModelDetail] = DataLoader(
+            _by_id(lambda ids: dict(detail.details_by_ids(s, ids)), lambda: EMPTY_DETAIL)
         )
         self.metrics: DataLoader[tuple[int, dt.datetime | None], list[MetricPoint]] = DataLoader(
             _grouped(lambda ids, since: dict(detail.metrics_by_model(s, ids, since)), list)

@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, text
 
-from api.context import Context, open_request_session
+from api.context import Context, close_request_session, open_request_session
 from api.schema import schema
 from catalog.database import normalize_url
 from catalog.queries.index_cache import FacetIndexCache
@@ -47,6 +47,14 @@ query($ref: String!) {
     baseModels { relation parentRef parent { ref } }
     derivatives(first: 5) { totalCount edges { node { ref } } }
     metrics { observedAt downloads }
+  }
+}
+"""
+CORE = """
+query($ref: String!) {
+  model(ref: $ref) {
+    ref name license downloads platform { slug } tasks { slug }
+    formats { slug variants } baseModels { relation parentRef parent { ref name } }
   }
 }
 """
@@ -139,7 +147,7 @@ def run_graphql(
         if result.errors:
             raise RuntimeError(result.errors)
     finally:
-        session.close()
+        close_request_session(session)
 
 
 def run_sql(engine: Engine, statements: list[str], params: dict[str, Any]) -> None:
@@ -202,9 +210,11 @@ def main() -> None:
     refs = sample_refs(engine)
     n = args.iterations
 
-    def search(c: FacetIndexCache | None, with_text: bool) -> Callable[[int], None]:
+    def search(
+        c: FacetIndexCache | None, with_text: bool, warm: bool = False
+    ) -> Callable[[int], None]:
         def go(i: int) -> None:
-            if c is not None:
+            if c is not None and not warm:
                 c.clear_search_cache()
             variables: dict[str, Any] = {"filter": FILTERS[i % len(FILTERS)]}
             if with_text:
@@ -221,16 +231,23 @@ def main() -> None:
             lambda i: run_sql(engine, HAND_SEARCH, {}),
         ),
         ("same + full-text search", search(cache, True), search(None, True), None),
+        ("same, search hits cached", search(cache, True, warm=True), None, None),
         (
-            "model by ref with relations",
+            "model by ref: formats, tasks, base models",
+            lambda i: run_graphql(engine, cache, CORE, {"ref": refs[i % len(refs)][0]}),
+            None,
+            None,
+        ),
+        (
+            "model by ref, every relation",
             lambda i: run_graphql(engine, cache, DETAIL, {"ref": refs[i % len(refs)][0]}),
             None,
             lambda i: run_sql(engine, HAND_DETAIL, detail_params(refs[i % len(refs)])),
         ),
         (
-            "stats format x platform (SQL)",
+            "stats: format x platform matrix",
             lambda i: run_graphql(engine, cache, STATS, {}),
-            None,
+            lambda i: run_graphql(engine, None, STATS, {}),
             None,
         ),
     ]

@@ -21,7 +21,9 @@ from catalog.models import Task as TaskRow
 from catalog.queries import compare as compare_q
 from catalog.queries import stats as stats_q
 from catalog.queries.errors import invalid_value_error
+from catalog.queries.filters import ModelQuery, SortKey
 from catalog.queries.resolve import resolve_filter
+from catalog.queries.search import search_models
 
 
 def stats(
@@ -32,10 +34,12 @@ def stats(
     columns: FacetField | None = None,
 ) -> PivotTable:
     """Counts of models per value of `rows` (x `columns`) under a filter."""
-    session = info.context.session
-    rf = resolve_filter(session, to_query_filter(filter))
-    text = (search or "").strip() or None
-    result = stats_q.pivot(session, rf, text, rows.value, columns.value if columns else None)
+    ctx = info.context
+    # Sorted by downloads: counting needs no relevance ranks.
+    by_downloads = (SortKey("downloads", True),)
+    query = ModelQuery(filter=to_query_filter(filter), search=search, sort=by_downloads, first=0)
+    found = search_models(ctx.session, query, ctx.index_cache)
+    result = found.pivot(rows.value, columns.value if columns else None)
     counts = {(c.row, c.column): c.count for c in result.cells}
     col_values: list[str | None] = [k.value for k in result.columns] if columns else [None]
     return PivotTable(

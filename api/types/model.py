@@ -30,8 +30,8 @@ async def load_models(ctx: Context, ids: Sequence[int]) -> list[Model | None]:
 
 
 async def _terms(info: strawberry.Info[Context, None], model_id: int, kind: str) -> list[Term]:
-    terms = await info.context.loaders.terms.load(model_id)
-    return terms.get(kind, [])
+    found = await info.context.loaders.details.load(model_id)
+    return found.terms.get(kind, [])
 
 
 @strawberry.type(description="A format a model is available in, with its variants.")
@@ -153,7 +153,7 @@ class Model:
 
     @strawberry.field
     async def formats(self, info: strawberry.Info[Context, None]) -> list[ModelFormat]:
-        found = await info.context.loaders.formats.load(self.row.id)
+        found = (await info.context.loaders.details.load(self.row.id)).formats
         return [
             ModelFormat(
                 slug=f.slug,
@@ -179,10 +179,10 @@ class Model:
 
     @strawberry.field(description="Direct parents, with the relation.")
     async def base_models(self, info: strawberry.Info[Context, None]) -> list[LineageEdge]:
-        edges = await info.context.loaders.parents.load(self.row.id)
+        parents = (await info.context.loaders.details.load(self.row.id)).parents
         return [
-            LineageEdge(relation=e.relation, parent_ref=e.parent_ref, parent_id=e.parent_id)
-            for e in edges
+            LineageEdge(relation=relation, parent_ref=f"{platform}:{external_id}", parent_id=pid)
+            for pid, platform, external_id, relation in parents
         ]
 
     @strawberry.field(description="Direct children, most downloaded first.")

@@ -16,10 +16,12 @@ from sqlalchemy import (
     Text,
     and_,
     any_,
+    bindparam,
     cast,
     literal,
     null,
     select,
+    text,
     tuple_,
     union_all,
 )
@@ -138,11 +140,18 @@ def _row_select() -> Any:
     )
 
 
+# Built once: constructing a SELECT costs more Python than running it.
+_ROWS_BY_IDS = _row_select().where(Model.id == any_(bindparam("ids", type_=ARRAY(BigInteger))))
+_ROW_BY_REF = _row_select().where(
+    Platform.slug == bindparam("platform"), Model.external_id == bindparam("external_id")
+)
+
+
 def models_by_ids(session: Session, ids: Sequence[int]) -> dict[int, ModelRow]:
     """Model rows by id (missing ids are absent from the result)."""
     if not ids:
         return {}
-    rows = session.execute(_row_select().where(any_id(Model.id, ids))).tuples()
+    rows = session.connection().execute(_ROWS_BY_IDS, {"ids": sorted(set(ids))})
     return {row[0]: ModelRow(*row) for row in rows}
 
 
@@ -159,10 +168,12 @@ def models_by_refs(session: Session, refs: Sequence[str]) -> dict[str, ModelRow]
         return {}
     if len(pairs) == 1:
         ((platform, external_id),) = pairs.values()
-        cond = and_(Platform.slug == platform, Model.external_id == external_id)
+        params = {"platform": platform, "external_id": external_id}
+        rows = session.connection().execute(_ROW_BY_REF, params)
     else:
         cond = tuple_(Platform.slug, Model.external_id).in_(list(set(pairs.values())))
-    found = {(r[1], r[2]): ModelRow(*r) for r in session.execute(_row_select().where(cond))}
+        rows = session.connection().execute(_row_select().where(cond))
+    found = {(r[1], r[2]): ModelRow(*r) for r in rows}
     return {ref: found[pair] for ref, pair in pairs.items() if pair in found}
 
 
@@ -232,6 +243,60 @@ def terms_by_model(session: Session, field: str, ids: Sequence[int]) -> dict[int
         found[model_id].append(Term(slug, name, modality))
     for terms in found.values():
         terms.sort(key=lambda t: t.slug)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class ModelDetail:
+    """The list-valued attributes of a model, fetched together."""
+
+    terms: dict[str, list[Term]]
+    formats: list[FormatDetail]
+    parents: list[tuple[int | None, str, str, str]]
+
+
+_TERM_SQL = {
+    "task": "SELECT json_agg(json_build_array(v.slug, v.name, mo.slug) ORDER BY v.slug) "
+    "FROM model_tasks a JOIN tasks v ON v.id = a.task_id "
+    "JOIN modalities mo ON mo.id = v.modality_id WHERE a.model_id = m.id",
+    "modality": "SELECT json_agg(json_build_array(v.slug, v.name) ORDER BY v.slug) "
+    "FROM model_modalities a JOIN modalities v ON v.id = a.modality_id WHERE a.model_id = m.id",
+    "language": "SELECT json_agg(json_build_array(v.code, v.name) ORDER BY v.code) "
+    "FROM model_languages a JOIN languages v ON v.id = a.language_id WHERE a.model_id = m.id",
+    "dataset": "SELECT json_agg(json_build_array(v.slug, v.name) ORDER BY v.slug) "
+    "FROM model_datasets a JOIN datasets v ON v.id = a.dataset_id WHERE a.model_id = m.id",
+    "tag": "SELECT json_agg(json_build_array(v.name, v.name) ORDER BY v.name) "
+    "FROM model_tags a JOIN tags v ON v.id = a.tag_id WHERE a.model_id = m.id",
+}
+# One statement for every list attribute of a batch of models: one round trip whatever
+# the page shows (tasks, formats, lineage, ...).
+_DETAILS = text(
+    "SELECT m.id, "
+    + ", ".join(f"({sql})" for sql in _TERM_SQL.values())
+    + ", (SELECT json_agg(json_build_array(f.slug, f.name, a.variants, a.file_count, "
+    "a.total_bytes) ORDER BY f.slug) FROM model_formats a JOIN formats f ON f.id = a.format_id "
+    "WHERE a.model_id = m.id), "
+    "(SELECT json_agg(json_build_array(l.parent_id, p.slug, l.parent_external_id, l.relation) "
+    "ORDER BY l.id) FROM model_lineage l JOIN platforms p ON p.id = l.parent_platform_id "
+    "WHERE l.child_id = m.id) "
+    "FROM unnest(CAST(:ids AS bigint[])) AS m(id)"
+)
+
+
+def details_by_ids(session: Session, ids: Sequence[int]) -> dict[int, ModelDetail]:
+    """Terms, formats and parents of several models in one statement."""
+    found = {}
+    for model_id, *terms, formats, parents in session.connection().execute(
+        _DETAILS, {"ids": sorted(set(ids))}
+    ):
+        found[model_id] = ModelDetail(
+            terms={
+                field: [Term(*t) for t in values or []]
+                for field, values in zip(_TERM_SQL, terms, strict=True)
+            },
+            formats=[FormatDetail(*f) for f in formats or []],
+            parents=[tuple(p) for p in parents or []],
+        )
     return found
 
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from sqlalchemy.orm import Session
 
-from catalog.queries import facet_engine, sql_search
+from catalog.queries import facet_engine, facet_pivot, sql_search, stats
 from catalog.queries.dimensions import FACET_FIELDS
 from catalog.queries.errors import QueryError, invalid_value_error
 from catalog.queries.facet_engine import Conditions, SearchHits
@@ -15,6 +15,7 @@ from catalog.queries.filters import ModelQuery, decode_cursor, encode_cursor
 from catalog.queries.index_cache import FacetIndexCache
 from catalog.queries.resolve import resolve_filter
 from catalog.queries.results import FacetCounts, PageSlice
+from catalog.queries.stats import Pivot
 
 MAX_FACET_LIMIT = 500
 
@@ -125,6 +126,18 @@ class ModelSearch:
             )
         cond = self._conds()
         return [facet_engine.facet_counts(self.index, cond, f, limit) for f in fields]
+
+    def pivot(self, rows: str, columns: str | None) -> Pivot:
+        """Counts matrix of two facets (or one) over the matching models.
+
+        Raises:
+            QueryError: an unknown facet field.
+        """
+        stats.check_pivot_fields(rows, columns)
+        if self.index is None:
+            return stats.pivot(self.session, self.filter, self.query.search_text, rows, columns)
+        found = facet_pivot.pivot_rows(self.index, self._conds().mask(), rows, columns)
+        return stats.assemble_pivot(found, rows, columns)
 
 
 def search_models(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,9 +71,7 @@ def build_pivot_select(
     rf: ResolvedFilter, search: str | None, rows: str, columns: str | None
 ) -> Select[Any]:
     """(row value, row label, column value, column label, models) grouped."""
-    for name, field in (("rows", rows), ("columns", columns)):
-        if field is not None and field not in FACET_FIELDS:
-            raise invalid_value_error(name, [field], FACET_FIELDS)
+    check_pivot_fields(rows, columns)
     r_value, r_label, joins = _axis(rows)
     if columns is not None:
         c_value, c_label, c_joins = _axis(columns)
@@ -90,16 +89,31 @@ def build_pivot_select(
     return stmt.where(*conds).group_by(*group)
 
 
+def check_pivot_fields(rows: str, columns: str | None) -> None:
+    """Raise a QueryError naming the valid fields when one is unknown."""
+    for name, field in (("rows", rows), ("columns", columns)):
+        if field is not None and field not in FACET_FIELDS:
+            raise invalid_value_error(name, [field], FACET_FIELDS)
+
+
 def pivot(
     session: Session, rf: ResolvedFilter, search: str | None, rows: str, columns: str | None
 ) -> Pivot:
-    """Counts of models per (row value, column value) under a filter."""
+    """Counts of models per (row value, column value) under a filter, through SQL."""
+    stmt = build_pivot_select(rf, search, rows, columns)
+    return assemble_pivot(session.execute(stmt).tuples(), rows, columns)
+
+
+def assemble_pivot(
+    found: Iterable[tuple[Any, Any, Any, Any, int]], rows: str, columns: str | None
+) -> Pivot:
+    """A pivot from (row value, row label, column value, column label, count) tuples."""
     labels = {slug: label for slug, label, _l, _h in PARAMETER_BUCKETS}
     row_tot: dict[str, int] = defaultdict(int)
     col_tot: dict[str, int] = defaultdict(int)
     names: dict[str, str | None] = {}
     cells = []
-    for r, rl, c, cl, n in session.execute(build_pivot_select(rf, search, rows, columns)):
+    for r, rl, c, cl, n in found:
         names[f"r:{r}"] = labels.get(r, rl) if rows == PARAMETER_RANGE else rl
         row_tot[r] += n
         if c is not None:

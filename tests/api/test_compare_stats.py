@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
+import pytest
 from sqlalchemy import select
 
 from catalog.models import HarvestRun, Platform
+from catalog.queries.index_cache import FacetIndexCache
 from tests.factories import NOW, catalog_records, load, record, values_of, with_lineage
 
 COMPARE = """
@@ -90,10 +92,12 @@ query($rows: FacetField!, $columns: FacetField, $filter: ModelFilter) {
 """
 
 
-def test_stats_counts_matrix_matches_python(db_session, gql) -> None:
+@pytest.mark.parametrize("use_index", [False, True])
+def test_stats_counts_matrix_matches_python(db_session, gql, use_index) -> None:
     records = catalog_records(50)
     load(db_session, records)
-    data = gql(STATS, {"rows": "FORMAT", "columns": "PLATFORM"})["stats"]
+    cache = FacetIndexCache() if use_index else None
+    data = gql(STATS, {"rows": "FORMAT", "columns": "PLATFORM"}, index_cache=cache)["stats"]
     expected = Counter(
         (f, p) for r in records for f in values_of(r, "format") for p in values_of(r, "platform")
     )
@@ -102,27 +106,36 @@ def test_stats_counts_matrix_matches_python(db_session, gql) -> None:
     cols = [c["value"] for c in data["columns"]]
     assert data["matrix"] == [[expected.get((r, c), 0) for c in cols] for r in rows]
 
-    one = gql(STATS, {"rows": "TASK", "filter": {"platforms": ["kaggle"]}})["stats"]
+    one = gql(STATS, {"rows": "TASK", "filter": {"platforms": ["kaggle"]}}, index_cache=cache)
+    one = one["stats"]
     by_task = Counter(t for r in records if r.platform == "kaggle" for t in r.tasks)
     assert {r["value"]: r["count"] for r in one["rows"]} == dict(by_task)
     assert one["columnField"] is None
     assert one["matrix"] == [[r["count"]] for r in one["rows"]]
 
 
-def test_task_by_modality_matrix(db_session, gql) -> None:
+@pytest.mark.parametrize("use_index", [False, True])
+def test_task_by_modality_matrix(db_session, gql, use_index) -> None:
     load(
         db_session,
         [
             record("a/x", tasks=["text-generation", "image-classification"]),
-            record("a/y", tasks=["image-classification"]),
+            record("a/y", tasks=["image-classification"], parameters=5_000_000),
+            record("a/z", tasks=["image-classification"], parameters=50_000_000, platform="kaggle"),
         ],
     )
-    data = gql(STATS, {"rows": "TASK", "columns": "MODALITY"})["stats"]
+    cache = FacetIndexCache() if use_index else None
+    data = gql(STATS, {"rows": "TASK", "columns": "MODALITY"}, index_cache=cache)["stats"]
     assert sorted((c["row"], c["column"], c["count"]) for c in data["cells"]) == [
         ("image-classification", "language", 1),
-        ("image-classification", "vision", 2),
+        ("image-classification", "vision", 3),
         ("text-generation", "language", 1),
         ("text-generation", "vision", 1),
+    ]
+    params = gql(STATS, {"rows": "PARAMETER_RANGE", "columns": "PLATFORM"}, index_cache=cache)
+    assert sorted((c["row"], c["column"], c["count"]) for c in params["stats"]["cells"]) == [
+        ("10m-100m", "kaggle", 1),
+        ("lt-10m", "huggingface", 1),
     ]
 
 

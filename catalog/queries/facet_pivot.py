@@ -1,0 +1,71 @@
+"""Counts matrices (two facets crossed) from the facet index, like `stats.build_pivot_select`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from catalog.queries.dimensions import DIMENSIONS, PARAMETER_BUCKETS, PARAMETER_RANGE
+from catalog.queries.facet_index import FacetIndex
+
+_EDGES = np.array([high for _s, _l, _low, high in PARAMETER_BUCKETS[:-1]])
+
+PivotRow = tuple[str, str | None, str | None, str | None, int]
+
+
+def _axis(
+    index: FacetIndex, field: str, mask: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, list[str], list[str | None]]:
+    """(row, bucket code) entries of one facet over the masked rows, and the bucket names."""
+    if field == PARAMETER_RANGE:
+        params = index.numbers["parameters"]
+        rows = np.flatnonzero(mask & ~np.isnan(params))
+        codes = np.searchsorted(_EDGES, params[rows], side="right")
+        return rows, codes, [b[0] for b in PARAMETER_BUCKETS], [b[1] for b in PARAMETER_BUCKETS]
+    vocab = index.vocab[field]
+    if DIMENSIONS[field].multi:
+        multi = index.multi[field]
+        keep = mask[multi.rows]
+        rows, ids = multi.rows[keep].astype(np.int64), multi.values[keep]
+    else:
+        rows = np.flatnonzero(mask)
+        ids = index.single[field][rows]
+        rows, ids = rows[ids > 0], ids[ids > 0]
+    codes = vocab.code_of[ids]
+    known = codes >= 0
+    return rows[known], codes[known], vocab.values, vocab.labels
+
+
+def _pairs(
+    a_rows: np.ndarray, a_codes: np.ndarray, b_rows: np.ndarray, b_codes: np.ndarray, size: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every (a code, b code) of the same row: a join on row number, vectorized."""
+    order = np.argsort(b_rows, kind="stable")
+    b_rows, b_codes = b_rows[order], b_codes[order]
+    per_row = np.bincount(b_rows, minlength=size)
+    starts = np.concatenate(([0], np.cumsum(per_row)[:-1]))
+    counts = per_row[a_rows]
+    total = int(counts.sum())
+    first = np.repeat(starts[a_rows], counts)
+    offset = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+    return np.repeat(a_codes, counts), b_codes[first + offset]
+
+
+def pivot_rows(
+    index: FacetIndex, mask: np.ndarray, rows: str, columns: str | None
+) -> Iterator[PivotRow]:
+    """(row value, row label, column value, column label, models) for non-zero cells."""
+    r_rows, r_codes, r_values, r_labels = _axis(index, rows, mask)
+    if columns is None:
+        counts = np.bincount(r_codes, minlength=len(r_values))
+        for code in np.flatnonzero(counts):
+            yield r_values[code], r_labels[code], None, None, int(counts[code])
+        return
+    c_rows, c_codes, c_values, c_labels = _axis(index, columns, mask)
+    a, b = _pairs(r_rows, r_codes, c_rows, c_codes, index.size)
+    width = len(c_values)
+    counts = np.bincount(a * width + b, minlength=len(r_values) * width)
+    for cell in np.flatnonzero(counts):
+        r, c = divmod(int(cell), width)
+        yield r_values[r], r_labels[r], c_values[c], c_labels[c], int(counts[cell])
