@@ -157,6 +157,31 @@ def read_files(
     return found
 
 
+def fetch_files(
+    location: str,
+    config: SourceConfig,
+    *,
+    what: str,
+    setting: str,
+    suffixes: Sequence[str] = (".md",),
+) -> SourceFiles:
+    """Download `location` if it is a URL (else read it in place) and read its files.
+
+    The archive hubs' whole I/O: a `local_copy` with a retrying client from `config`,
+    then `read_files`; the client and any temporary download are gone on return.
+
+    Raises:
+        FatalHarvestError: the source is unreachable or unreadable (the message names
+            `setting`).
+    """
+    client = http_client(config)
+    try:
+        with local_copy(location, what=what, setting=setting, client=client) as path:
+            return read_files(path, what=what, setting=setting, suffixes=suffixes)
+    finally:
+        client.close()
+
+
 def _looks_like_tar(path: Path) -> bool:
     try:
         return tarfile.is_tarfile(path)

@@ -10,7 +10,7 @@ from catalog.records import NormalizedModel
 from harvesters.base import FatalHarvestError, FetchContext, Harvester, Page, RawRecord
 from harvesters.pytorch_hub.config import PyTorchHubConfig
 from harvesters.pytorch_hub.parse import PLATFORM, has_front_matter, normalize_page
-from harvesters.sources import Problem, SourceFile, http_client, local_copy, paginate, read_files
+from harvesters.sources import Problem, SourceFile, fetch_files, paginate
 
 SETTING = "CATALOG_PYTORCH_HUB_ARCHIVE_URL"
 WHAT = "PyTorch Hub archive"
@@ -30,12 +30,7 @@ class PyTorchHubHarvester(Harvester):
         config = self.config
         assert isinstance(config, PyTorchHubConfig)
         location = self.settings.pytorch_hub_archive_url
-        client = http_client(config)
-        try:
-            with local_copy(location, what=WHAT, setting=SETTING, client=client) as path:
-                found = read_files(path, what=WHAT, setting=SETTING, suffixes=(".md",))
-        finally:
-            client.close()
+        found = fetch_files(location, config, what=WHAT, setting=SETTING, suffixes=(".md",))
         records, problems = model_pages(found.files)
         if not records:
             raise FatalHarvestError(

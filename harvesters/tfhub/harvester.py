@@ -10,10 +10,8 @@ from harvesters.base import FatalHarvestError, FetchContext, Harvester, Page, Ra
 from harvesters.sources import (
     Problem,
     SourceFile,
-    http_client,
-    local_copy,
+    fetch_files,
     paginate,
-    read_files,
 )
 from harvesters.tfhub.config import TfHubConfig
 from harvesters.tfhub.docs import DocError, group_docs, parse_doc
@@ -36,12 +34,7 @@ class TfHubHarvester(Harvester):
         config = self.config
         assert isinstance(config, TfHubConfig)
         location = self.settings.tfhub_archive_url
-        client = http_client(config)
-        try:
-            with local_copy(location, what=WHAT, setting=SETTING, client=client) as path:
-                found = read_files(path, what=WHAT, setting=SETTING, suffixes=(".md",))
-        finally:
-            client.close()
+        found = fetch_files(location, config, what=WHAT, setting=SETTING, suffixes=(".md",))
         docs, problems = parse_docs(found.files)
         payloads, group_problems = group_docs(docs)
         if not payloads:
