@@ -48,6 +48,7 @@ class Conditions:
         """Build every mask of `rf` (and the search hits) once."""
         self.index = index
         self.parts: list[tuple[str | None, np.ndarray]] = []
+        self._masks: dict[str | None, np.ndarray] = {}
         if not rf.include_removed:
             self.parts.append((None, ~index.removed))
         for field, ids in rf.include.items():
@@ -80,12 +81,17 @@ class Conditions:
                 self.parts.append((tag, op(num[column], float(bound))))
 
     def mask(self, skip: str | None = None) -> np.ndarray:
-        """Rows meeting every condition except those of field `skip`."""
-        result = np.ones(self.index.size, dtype=bool)
-        for tag, part in self.parts:
-            if tag is None or tag != skip:
-                result &= part
-        return result
+        """Rows meeting every condition except those of field `skip` (do not modify)."""
+        if not any(tag == skip for tag, _ in self.parts):
+            skip = None  # no condition of that field: the full mask serves
+        cached = self._masks.get(skip)
+        if cached is None:
+            cached = np.ones(self.index.size, dtype=bool)
+            for tag, part in self.parts:
+                if tag is None or tag != skip:
+                    cached &= part
+            self._masks[skip] = cached
+        return cached
 
 
 def _top(counts: np.ndarray, field: str, index: FacetIndex, limit: int) -> list[FacetBucket]:
@@ -109,16 +115,57 @@ def facet_counts(index: FacetIndex, cond: Conditions, field: str, limit: int) ->
         ]
         buckets.sort(key=lambda b: (-b.count, b.value))
         return FacetCounts(field, buckets[:limit])
-    vocab = index.vocab[field]
+    rows = np.flatnonzero(mask)  # then gather: faster than boolean indexing on dense masks
+    size = len(index.vocab[field].values) + 1
     if DIMENSIONS[field].multi:
-        multi = index.multi[field]
-        ids = multi.values[mask[multi.rows]]
+        codes = _multi_codes(index, field, rows)
     else:
-        ids = index.single[field][mask]
-        ids = ids[ids > 0]
-    codes = vocab.code_of[ids]
-    counts = np.bincount(codes[codes >= 0], minlength=len(vocab.values))
+        codes = bucket_codes(index, field)[rows]
+    counts = np.bincount(codes, minlength=size)[1:]
     return FacetCounts(field, _top(counts, field, index, limit))
+
+
+def bucket_codes(index: FacetIndex, field: str) -> np.ndarray:
+    """Per row (single-valued) or per entry (multi-valued): bucket code + 1, 0 for none."""
+    key = f"codes:{field}"
+    cached = index.derived.get(key)
+    if cached is None:
+        vocab = index.vocab[field]
+        ids = index.multi[field].values if DIMENSIONS[field].multi else index.single[field]
+        cached = (vocab.code_of[ids] + 1).astype(np.int32)
+        if not DIMENSIONS[field].multi:
+            cached[ids <= 0] = 0
+        index.derived[key] = cached
+    return cached
+
+
+def _by_row(index: FacetIndex, field: str) -> tuple[np.ndarray, np.ndarray]:
+    """A multi-valued facet's bucket codes grouped by row, with per-row offsets."""
+    key = f"rows:{field}"
+    cached = index.derived.get(key)
+    if cached is None:
+        multi = index.multi[field]
+        order = np.argsort(multi.rows, kind="stable")
+        per_row = np.bincount(multi.rows, minlength=index.size)
+        offsets = np.concatenate(([0], np.cumsum(per_row)))
+        cached = (bucket_codes(index, field)[order], offsets)
+        index.derived[key] = cached
+    return cached
+
+
+def _multi_codes(index: FacetIndex, field: str, rows: np.ndarray) -> np.ndarray:
+    """Bucket codes of every entry of the given rows (ascending)."""
+    codes, offsets = _by_row(index, field)
+    if len(rows) * 4 > index.size:
+        # Dense: expand the row mask to entries in one pass.
+        keep = np.zeros(index.size, dtype=bool)
+        keep[rows] = True
+        return codes[np.flatnonzero(np.repeat(keep, np.diff(offsets)))]
+    starts = offsets[rows]
+    lengths = offsets[rows + 1] - starts
+    total = int(lengths.sum())
+    first = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+    return codes[first + np.arange(total)]
 
 
 def _sort_values(index: FacetIndex, key: SortKey, hits: SearchHits | None) -> np.ndarray:

@@ -83,6 +83,7 @@ class FacetIndex:
     multi: dict[str, MultiValued]
     vocab: dict[str, Vocabulary]
     sort_orders: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    derived: dict[str, Any] = field(default_factory=dict)  # arrays computed on first use
 
     @property
     def size(self) -> int:
