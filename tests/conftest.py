@@ -6,11 +6,18 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
 from tests import pg
+
+# CI runs the property tests with a fixed seed so a landing never hangs on a coin toss;
+# local runs explore new examples each time (and record failures in .hypothesis/).
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 # No test may reach a real hub: unless a test points a source somewhere itself, every
 # source URL leads to a closed local port (child processes inherit this too).

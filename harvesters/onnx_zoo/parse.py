@@ -100,7 +100,8 @@ def normalize_model(payload: Mapping[str, Any]) -> NormalizedModel:
     Raises:
         InvalidRecordError: the payload has no model name or no usable entry.
     """
-    entries = [e for e in payload.get("entries") or () if isinstance(e, Mapping)]
+    listed = payload.get("entries")
+    entries = [e for e in (listed if isinstance(listed, list) else ()) if isinstance(e, Mapping)]
     name = payload.get("model")
     if not isinstance(name, str) or not name.strip():
         path = entries[0].get("model_path") if entries else None
@@ -143,7 +144,8 @@ def normalize_model(payload: Mapping[str, Any]) -> NormalizedModel:
 def _tags(entries: Sequence[Mapping[str, Any]]) -> list[str]:
     tags: dict[str, None] = {}
     for entry in entries:
-        for tag in _metadata(entry).get("tags") or ():
+        listed = _metadata(entry).get("tags")
+        for tag in listed if isinstance(listed, list) else ():
             if isinstance(tag, str) and tag.strip():
                 tags[tag.strip()] = None
     return list(tags)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from catalog import vocab
@@ -260,6 +260,8 @@ entry_like = st.fixed_dictionaries(
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(entry_like | json_values, max_size=5))
+# Found by this test: tags that are not a list used to raise TypeError.
+@example([{"model": "0", "model_path": "", "metadata": {"tags": True}}])
 def test_any_manifest_gives_records_or_clear_errors(entries: list[Any]) -> None:
     for payload in group_manifest(entries):
         try:
