@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
 from sqlalchemy.orm import Session
 
-from catalog.loader.sql import columns, execute, sanitize_json_text
+from catalog.loader.sql import columns, execute, json_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,19 +24,8 @@ class LandedPayload:
 
 
 def canonical_json(payload: Any) -> str:
-    """The JSON text a payload is hashed and stored as (sorted keys, compact).
-
-    orjson is several times faster than the standard library, which matters on an
-    unchanged sweep where hashing is most of the work; what it refuses (lone surrogates,
-    integers beyond 64 bits) goes through `json` instead, deterministically.
-    """
-    try:
-        text = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS).decode("utf-8")
-    except (TypeError, orjson.JSONEncodeError):
-        raw = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return sanitize_json_text(raw)
-    # jsonb refuses the NUL escape that a NUL inside a string becomes.
-    return text.replace("\\u0000", "\\ufffd") if "\\u0000" in text else text
+    """The JSON text a payload is hashed and stored as (sorted keys, compact)."""
+    return json_text(payload, sort_keys=True)
 
 
 def payload_hash(json_text: str, normalizer_version: str) -> str:

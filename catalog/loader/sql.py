@@ -9,12 +9,14 @@ connection, inside its transaction.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import orjson
 import psycopg
 from sqlalchemy.orm import Session
 
@@ -67,10 +69,36 @@ def execute(session: Session, sql: str, params: Mapping[str, Any]) -> Rows:
         raise LoadRejectedError(first) from exc
 
 
-def json_text(value: Any) -> str:
-    """JSON text PostgreSQL's jsonb accepts (no NUL escapes, no lone surrogates)."""
-    raw = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
-    return sanitize_json_text(raw)
+def json_text(value: Any, *, sort_keys: bool = False) -> str:
+    """JSON text that PostgreSQL's jsonb accepts, for any JSON-like value.
+
+    orjson does the common case fast (it writes non-finite floats as null). What it
+    refuses (lone surrogates, integers beyond 64 bits) goes through `json` after
+    non-finite floats become null; NUL and lone surrogates become U+FFFD either way.
+    Deterministic: the same value always gives the same text.
+    """
+    option = orjson.OPT_NON_STR_KEYS | (orjson.OPT_SORT_KEYS if sort_keys else 0)
+    try:
+        text = orjson.dumps(value, default=str, option=option).decode("utf-8")
+    except (TypeError, orjson.JSONEncodeError):
+        text = json.dumps(
+            _finite(value),
+            ensure_ascii=False,
+            separators=(",", ":"),
+            sort_keys=sort_keys,
+            default=str,
+        )
+    return sanitize_json_text(text)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {str(k): _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
 
 
 def sanitize_json_text(raw: str) -> str:
