@@ -14,6 +14,7 @@ import json
 import logging
 import random
 import re
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -27,6 +28,19 @@ from harvesters.base import FatalHarvestError, RetriableHarvestError
 log = logging.getLogger(__name__)
 
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+# Set once a long-running process (scheduler, `catalog up`) is stopping: waits between
+# retries end at once instead of holding the shutdown for minutes.
+_SHUTDOWN = threading.Event()
+
+
+def begin_shutdown() -> None:
+    """Make every pending and future retry wait of this process give up at once."""
+    _SHUTDOWN.set()
+
+
+def _wait(delay: float) -> None:
+    if _SHUTDOWN.wait(delay):
+        raise FatalHarvestError("stopped while waiting to retry: the process is shutting down")
 _RATELIMIT_RESET = re.compile(r"(?:^|[;,\s])t=(\d+)")
 _RATELIMIT_REMAINING = re.compile(r"(?:^|[;,\s])r=(\d+)")
 
@@ -78,7 +92,7 @@ class HttpClient:
         *,
         headers: Mapping[str, str] | None = None,
         policy: RetryPolicy | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] = _wait,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.policy = policy or RetryPolicy()

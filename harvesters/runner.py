@@ -152,7 +152,8 @@ def _run_locked(
                 )
         except HarvestError as exc:
             session.rollback()
-            status, error = "failed", str(exc)
+            stopping = stop is not None and stop.is_set()
+            status, error = ("interrupted" if stopping else "failed"), str(exc)
         except KeyboardInterrupt:
             session.rollback()
             status, error = "interrupted", "interrupted; the next run resumes"

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from catalog.queries.operations import run_history
 from catalog.settings import Settings
 from harvesters.base import Harvester
+from harvesters.http import begin_shutdown
 from harvesters.runner import HarvestLockedError, RunOptions, RunResult, run_harvest
 from harvesters.schedule import Schedule
 
@@ -79,6 +80,7 @@ class HarvestScheduler:
     def shutdown(self) -> None:
         """Ask running harvests to stop after their current batch, and wait for them."""
         self.stop.set()
+        begin_shutdown()
         if self._scheduler.running:
             self._scheduler.shutdown(wait=True)
 
