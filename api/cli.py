@@ -12,17 +12,17 @@ def serve(
         True, help="Answer searches from the in-memory facet index (else SQL only)."
     ),
 ) -> None:
-    """Serve the GraphQL API (GraphiQL at /graphql, /healthz, /readyz)."""
+    """Serve the GraphQL API (GraphiQL at /graphql, /healthz, /readyz, /metrics)."""
     import logging
 
     import uvicorn
 
-    from api.app import create_app
+    from api.observability import create_observed_app
     from catalog.settings import get_settings
 
     settings = get_settings()
     logging.getLogger().setLevel(settings.log_level.upper())
-    app = create_app(settings, facet_index=facet_index)
+    app = create_observed_app(settings, facet_index=facet_index)
     typer.echo(f"GraphQL API on http://{host}:{port}/graphql")
     uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())
 

@@ -21,7 +21,9 @@ def test_serve_command_is_registered_with_host_and_port() -> None:
 def test_serve_runs_uvicorn_with_the_app(monkeypatch) -> None:
     calls = {}
     monkeypatch.setattr("uvicorn.run", lambda app, **kw: calls.update(app=app, **kw))
-    monkeypatch.setattr("api.app.create_app", lambda settings, facet_index: "the-app")
+    monkeypatch.setattr(
+        "api.observability.create_observed_app", lambda settings, facet_index: "the-app"
+    )
     app = typer.Typer()
     app.command("noop")(lambda: None)
     cli.register(app)
