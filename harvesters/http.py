@@ -41,6 +41,8 @@ def begin_shutdown() -> None:
 def _wait(delay: float) -> None:
     if _SHUTDOWN.wait(delay):
         raise FatalHarvestError("stopped while waiting to retry: the process is shutting down")
+
+
 _RATELIMIT_RESET = re.compile(r"(?:^|[;,\s])t=(\d+)")
 _RATELIMIT_REMAINING = re.compile(r"(?:^|[;,\s])r=(\d+)")
 

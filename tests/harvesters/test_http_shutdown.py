@@ -22,8 +22,9 @@ SCRIPT = textwrap.dedent("""
 
 
 def test_begin_shutdown_ends_a_retry_wait_at_once() -> None:
-    result = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True,
-                            timeout=60, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=60, check=True
+    )
     seconds, message = result.stdout.strip().split(" ", 1)
     assert float(seconds) < 10  # not the minutes of back-off the policy asks for
     assert "shutting down" in message
