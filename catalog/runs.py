@@ -142,8 +142,9 @@ def count_unseen(session: Session, platform_id: int, since: dt.datetime) -> int:
     return int(
         execute(
             session,
-            "SELECT count(*) FROM models WHERE platform_id = :p AND removed_at IS NULL "
-            "AND last_seen_at < :since",
+            "SELECT count(*) FROM models m LEFT JOIN model_sightings s ON s.model_id = m.id "
+            "WHERE m.platform_id = :p AND m.removed_at IS NULL "
+            "AND coalesce(s.last_seen_at, '-infinity') < :since",
             {"p": platform_id, "since": since},
         ).scalar()
     )
@@ -155,8 +156,9 @@ def mark_unseen_removed(
     """Soft-delete live models of a platform not seen since `since`; returns how many."""
     result = execute(
         session,
-        "UPDATE models SET removed_at = :now WHERE platform_id = :p AND removed_at IS NULL "
-        "AND last_seen_at < :since",
+        "UPDATE models m SET removed_at = :now WHERE m.platform_id = :p "
+        "AND m.removed_at IS NULL AND NOT EXISTS (SELECT 1 FROM model_sightings s "
+        "WHERE s.model_id = m.id AND s.last_seen_at >= :since)",
         {"p": platform_id, "since": since, "now": now},
     )
     return int(result.rowcount or 0)

@@ -42,25 +42,37 @@ _SELECT = ", ".join(
 )
 _UPDATE = ", ".join(f"{name} = excluded.{name}" for name in _NAMES if name != "external_id")
 UPSERT_MODELS = f"""
-INSERT INTO models (platform_id, {", ".join(_NAMES)}, first_seen_at, last_seen_at,
-                    last_seen_run_id, removed_at)
-SELECT :platform_id, {_SELECT}, :now, :now, :run_id, NULL
+INSERT INTO models (platform_id, {", ".join(_NAMES)}, first_seen_at, removed_at)
+SELECT :platform_id, {_SELECT}, :now, NULL
 FROM unnest({_UNNEST}) AS t({", ".join(_NAMES)})
-ON CONFLICT (platform_id, external_id) DO UPDATE SET {_UPDATE},
-    last_seen_at = excluded.last_seen_at, last_seen_run_id = excluded.last_seen_run_id,
-    removed_at = NULL
+ON CONFLICT (platform_id, external_id) DO UPDATE SET {_UPDATE}, removed_at = NULL
 RETURNING id, external_id, (xmax = 0) AS inserted
 """
 
-# An unchanged payload writes only when it was seen and the metric point.
+RECORD_SIGHTINGS = """
+INSERT INTO model_sightings (model_id, last_seen_at, last_seen_run_id)
+SELECT id, :now, :run_id FROM unnest(CAST(:ids AS bigint[])) AS t(id)
+ON CONFLICT (model_id) DO UPDATE
+SET last_seen_at = excluded.last_seen_at, last_seen_run_id = excluded.last_seen_run_id
+"""
+
+# An unchanged payload writes only when it was seen (in the narrow sightings table),
+# the metric point, and `removed_at` for the rare model that came back.
 TOUCH_UNCHANGED = """
-WITH touched AS (
-    UPDATE models SET last_seen_at = :now, last_seen_run_id = :run_id, removed_at = NULL
+WITH seen AS (
+    SELECT id, downloads, likes, removed_at FROM models
     WHERE platform_id = :platform_id AND external_id = ANY(:external_ids)
-    RETURNING id, downloads, likes
+), sighted AS (
+    INSERT INTO model_sightings (model_id, last_seen_at, last_seen_run_id)
+    SELECT id, :now, :run_id FROM seen
+    ON CONFLICT (model_id) DO UPDATE
+    SET last_seen_at = excluded.last_seen_at, last_seen_run_id = excluded.last_seen_run_id
+), restored AS (
+    UPDATE models SET removed_at = NULL
+    WHERE id IN (SELECT id FROM seen WHERE removed_at IS NOT NULL)
 )
 INSERT INTO model_metrics (model_id, observed_at, downloads, likes)
-SELECT id, :now, downloads, likes FROM touched
+SELECT id, :now, downloads, likes FROM seen
 ON CONFLICT DO NOTHING
 """
 
@@ -95,7 +107,7 @@ def load_models(
     Args:
         session: The session whose transaction receives the writes.
         records: Normalized models of a single platform.
-        observed_at: Time of the observation (last_seen_at and the metric point).
+        observed_at: Time of the observation (the sighting and the metric point).
         run_id: The harvest run that saw them, if any.
         vocabulary: A cache of vocabulary ids to reuse across batches.
 
@@ -115,6 +127,9 @@ def load_models(
     result = execute(session, UPSERT_MODELS, params).all()
     ids = {external_id: model_id for model_id, external_id, _ in result}
     inserted = sum(1 for *_, was_inserted in result if was_inserted)
+    execute(
+        session, RECORD_SIGHTINGS, {"ids": list(ids.values()), "now": observed_at, "run_id": run_id}
+    )
     associations.replace_all(session, vocab_ids, records, ids)
     associations.replace_lineage(session, vocab_ids, records, ids, platform_id)
     associations.insert_metrics(session, records, ids, observed_at)

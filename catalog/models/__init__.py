@@ -12,7 +12,7 @@ from catalog.models.facets import (
 from catalog.models.harvest import HarvestCursor, HarvestRun, QuarantinedRecord, RawRecord
 from catalog.models.lineage import RELATIONS, ModelLineage
 from catalog.models.metrics import ModelMetric
-from catalog.models.model import Model, ModelVersion
+from catalog.models.model import Model, ModelSighting, ModelVersion
 from catalog.models.vocab import (
     Author,
     Dataset,
@@ -47,6 +47,7 @@ __all__ = [
     "ModelLineage",
     "ModelMetric",
     "ModelModality",
+    "ModelSighting",
     "ModelTag",
     "ModelTask",
     "ModelVersion",

@@ -12,10 +12,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from catalog.models.base import Base, bigint_pk, created_now, utc_datetime
 
 # The search document is kept by a trigger (see migration 0001), so PostgreSQL keeps it
-# in step with every write of the columns it reads. Not a generated column on purpose:
-# PostgreSQL recomputes those on every UPDATE, and a harvest touches `last_seen_at` of
-# every unchanged model on each sweep. Identifiers are split on / - _ . : so "llama-3"
-# and "bert-base" match the pieces people type; `keywords` carries tags and task names.
+# in step with every write of the columns it reads; a generated column would be
+# recomputed on every UPDATE. Identifiers are split on / - _ . : so "llama-3" and
+# "bert-base" match the pieces people type; `keywords` carries tags and task names.
 
 
 class Model(Base):
@@ -62,8 +61,6 @@ class Model(Base):
         JSONB, server_default=text("'{}'::jsonb"), comment="hub-specific attributes"
     )
     first_seen_at: Mapped[created_now]
-    last_seen_at: Mapped[created_now]
-    last_seen_run_id: Mapped[int | None] = mapped_column(BigInteger)
     removed_at: Mapped[utc_datetime | None] = mapped_column(comment="soft delete")
     search_document: Mapped[Any] = mapped_column(
         TSVECTOR, comment="full-text document, maintained by trigger models_search_document"
@@ -81,3 +78,27 @@ class ModelVersion(Base):
     version: Mapped[str] = mapped_column(primary_key=True)
     created_at: Mapped[dt.datetime | None]
     detail: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+
+
+class ModelSighting(Base):
+    """When a harvest last saw a model (one row per model).
+
+    Kept apart from `models` on purpose: every sweep updates it for every model it sees,
+    and rewriting a narrow row (a HOT update on a half-empty page) costs a fraction of
+    rewriting a wide `models` row with its search document.
+    """
+
+    __tablename__ = "model_sightings"
+    __table_args__ = (
+        {
+            "postgresql_with": {"fillfactor": 50},
+            "comment": "when each model was last seen by a harvest (kept apart from models: "
+            "every sweep updates it)",
+        },
+    )
+
+    model_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("models.id", ondelete="CASCADE"), primary_key=True
+    )
+    last_seen_at: Mapped[created_now]
+    last_seen_run_id: Mapped[int | None] = mapped_column(BigInteger)

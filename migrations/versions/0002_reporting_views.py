@@ -40,7 +40,7 @@ VIEWS = {
                m.gated,
                m.url,
                m.first_seen_at,
-               m.last_seen_at,
+               s.last_seen_at,
                m.removed_at,
                (SELECT string_agg(t.slug, ',' ORDER BY t.slug) FROM model_tasks mt
                   JOIN tasks t ON t.id = mt.task_id WHERE mt.model_id = m.id) AS tasks,
@@ -57,6 +57,7 @@ VIEWS = {
         LEFT JOIN authors a ON a.id = m.author_id
         LEFT JOIN licenses l ON l.id = m.license_id
         LEFT JOIN libraries lib ON lib.id = m.library_id
+        LEFT JOIN model_sightings s ON s.model_id = m.id
     """,
     "format_platform_counts": """
         SELECT f.slug AS format, p.slug AS platform, count(*) AS models

@@ -8,7 +8,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from catalog.loader import load_models, touch_unchanged
-from catalog.models import Model, ModelLineage, ModelMetric
+from catalog.models import Model, ModelLineage, ModelMetric, ModelSighting
 from catalog.records import FormatRecord, LicenseRef, LineageRef, NormalizedModel, VersionRecord
 
 T0 = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
@@ -125,7 +125,9 @@ def test_metric_point_per_observation_and_touch_of_unchanged(db_session: Session
     assert model is not None
     db_session.refresh(model)
     assert model.removed_at is None  # a model seen again is restored
-    assert model.last_seen_at == T1
+    sighting = db_session.get(ModelSighting, ids["a/one"])
+    assert sighting is not None
+    assert sighting.last_seen_at == T1
 
 
 def test_custom_license_is_kept_with_its_name_and_link(db_session: Session) -> None:
