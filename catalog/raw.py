@@ -39,19 +39,6 @@ def payload_hash(json_text: str, normalizer_version: str) -> str:
     return digest.hexdigest()
 
 
-def known_hashes(session: Session, platform_id: int, external_ids: Sequence[str]) -> dict[str, str]:
-    """Stored hashes of the given models (absent ones are new)."""
-    if not external_ids:
-        return {}
-    rows = execute(
-        session,
-        "SELECT external_id, sha256 FROM raw_records "
-        "WHERE platform_id = :p AND external_id = ANY(:ids)",
-        {"p": platform_id, "ids": list(external_ids)},
-    ).all()
-    return dict(rows)
-
-
 def store_payloads(session: Session, platform_id: int, payloads: Sequence[LandedPayload]) -> None:
     """Insert or replace the landed payloads of one platform (one statement)."""
     if not payloads:

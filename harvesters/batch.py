@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from catalog.loader import VocabularyIds, load_models, touch_unchanged
 from catalog.loader.sql import LoadRejectedError
-from catalog.raw import LandedPayload, canonical_json, known_hashes, payload_hash, store_payloads
+from catalog.raw import LandedPayload, canonical_json, payload_hash, store_payloads
 from catalog.records import NormalizedModel, validate_record
 from catalog.runs import quarantine
 from harvesters.base import Harvester, RawRecord
@@ -39,25 +39,55 @@ class _Ready:
     record: NormalizedModel
 
 
-def process_batch(
-    session: Session, ctx: BatchContext, raws: Sequence[RawRecord], report: HarvestReport
-) -> None:
-    """Run one batch inside the caller's transaction; bad records go to the quarantine.
+Bad = tuple[str | None, Any, str]
 
-    Unchanged payloads (same hash as landed before) only get `last_seen_at` and a
-    metric point; the others are normalized, validated, loaded and landed.
+
+@dataclass(frozen=True, slots=True)
+class LandedBatch:
+    """A batch with each payload's canonical JSON and hash computed, and the records too
+    broken to land (no usable id, not JSON) already set aside for the quarantine."""
+
+    items: list[tuple[RawRecord, LandedPayload]]
+    bad: list[Bad]
+
+
+def land_batch(raws: Sequence[RawRecord], normalizer_version: str) -> LandedBatch:
+    """Dedupe a batch and hash its payloads (pure CPU work, no database).
+
+    The runner calls this in its fetching thread, so hashing one batch overlaps with the
+    database loading the previous one.
     """
-    bad: list[tuple[str | None, Any, str]] = []
-    landed = _land(ctx, _dedupe(raws, bad), bad)
-    report.seen += len(landed) + len(bad)
-    known = known_hashes(session, ctx.platform_id, [lp.external_id for _, lp in landed])
-    unchanged = [lp.external_id for _, lp in landed if known.get(lp.external_id) == lp.sha256]
-    todo = [(raw, lp) for raw, lp in landed if known.get(lp.external_id) != lp.sha256]
-    ready = [item for item in (_normalize(ctx, raw, lp, bad) for raw, lp in todo) if item]
-    touch_unchanged(
-        session, ctx.platform_id, unchanged, observed_at=ctx.observed_at, run_id=ctx.run_id
+    bad: list[Bad] = []
+    items = []
+    for raw in _dedupe(raws, bad):
+        ext = raw.external_id or ""
+        try:
+            text = canonical_json(raw.payload)
+        except (TypeError, ValueError) as exc:
+            bad.append((ext, repr(raw.payload)[:10_000], f"payload is not JSON: {exc}"))
+            continue
+        sha = payload_hash(text, normalizer_version)
+        items.append((raw, LandedPayload(ext, text, sha, raw.fetched_at)))
+    return LandedBatch(items, bad)
+
+
+def process_batch(
+    session: Session, ctx: BatchContext, batch: LandedBatch, report: HarvestReport
+) -> None:
+    """Run one landed batch inside the caller's transaction; bad records go to the quarantine.
+
+    Unchanged payloads (same hash as landed before) only get a sighting and a metric
+    point; the others are normalized, validated, loaded and landed.
+    """
+    bad = list(batch.bad)
+    report.seen += len(batch.items) + len(bad)
+    hashes = {lp.external_id: lp.sha256 for _, lp in batch.items}
+    unchanged = touch_unchanged(
+        session, ctx.platform_id, hashes, observed_at=ctx.observed_at, run_id=ctx.run_id
     )
     report.unchanged += len(unchanged)
+    todo = [(raw, lp) for raw, lp in batch.items if lp.external_id not in unchanged]
+    ready = [item for item in (_normalize(ctx, raw, lp, bad) for raw, lp in todo) if item]
     inserted, loaded = _load_isolating_failures(session, ctx, ready, bad)
     report.new += inserted
     report.changed += loaded - inserted
@@ -67,7 +97,7 @@ def process_batch(
     report.quarantined += len(bad)
 
 
-def _dedupe(raws: Sequence[RawRecord], bad: list[tuple[str | None, Any, str]]) -> list[RawRecord]:
+def _dedupe(raws: Sequence[RawRecord], bad: list[Bad]) -> list[RawRecord]:
     by_id: dict[str, RawRecord] = {}
     for raw in raws:
         if not isinstance(raw.external_id, str) or not raw.external_id.strip():
@@ -89,28 +119,11 @@ def _storable(value: str) -> bool:
     return "\x00" not in value
 
 
-def _land(
-    ctx: BatchContext, raws: Sequence[RawRecord], bad: list[tuple[str | None, Any, str]]
-) -> list[tuple[RawRecord, LandedPayload]]:
-    landed = []
-    version = ctx.harvester.version
-    for raw in raws:
-        ext = raw.external_id or ""
-        try:
-            text = canonical_json(raw.payload)
-        except (TypeError, ValueError) as exc:
-            bad.append((ext, repr(raw.payload)[:10_000], f"payload is not JSON: {exc}"))
-            continue
-        sha = payload_hash(text, version)
-        landed.append((raw, LandedPayload(ext, text, sha, raw.fetched_at)))
-    return landed
-
-
 def _normalize(
     ctx: BatchContext,
     raw: RawRecord,
     landed: LandedPayload,
-    bad: list[tuple[str | None, Any, str]],
+    bad: list[Bad],
 ) -> _Ready | None:
     try:
         record = ctx.harvester.normalize(raw)
@@ -130,7 +143,7 @@ def _load_isolating_failures(
     session: Session,
     ctx: BatchContext,
     ready: list[_Ready],
-    bad: list[tuple[str | None, Any, str]],
+    bad: list[Bad],
 ) -> tuple[int, int]:
     """Load the batch; if the database rejects it, split it to find the bad records.
 

@@ -22,7 +22,7 @@ from catalog.errors import CatalogError
 from catalog.loader import VocabularyIds
 from catalog.settings import Settings
 from harvesters.base import FetchContext, Harvester, HarvestError, Page, RawRecord, RunKind
-from harvesters.batch import BatchContext, process_batch
+from harvesters.batch import BatchContext, LandedBatch, land_batch, process_batch
 from harvesters.prefetch import Prefetcher
 from harvesters.registry import harvester_class
 from harvesters.report import HarvestReport
@@ -193,17 +193,39 @@ def _consume(
     fetch_ctx = FetchContext(
         kind=plan.kind, since=plan.since, resume=plan.resume, limit=options.limit
     )
-    with Prefetcher(harvester.fetch(fetch_ctx)) as pages:
+    prepared = _prepare(harvester.fetch(fetch_ctx), harvester.version, options)
+    with Prefetcher(prepared) as pages:
         return _consume_pages(
             session, ctx, plan, pages, options=options, report=report, progress=progress, stop=stop
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _PreparedPage:
+    page: Page
+    records: Sequence[RawRecord]
+    batches: list[LandedBatch]
+
+
+def _prepare(pages: Iterator[Page], version: str, options: RunOptions) -> Iterator[_PreparedPage]:
+    """Trim pages to the limit and hash their payloads; runs in the fetching thread."""
+    taken = 0
+    for page in pages:
+        records = page.records
+        if options.limit is not None:
+            records = records[: max(0, options.limit - taken)]
+        taken += len(records)
+        batches = [land_batch(chunk, version) for chunk in _chunks(records, options.batch_size)]
+        yield _PreparedPage(page, records, batches)
+        if options.limit is not None and taken >= options.limit:
+            return
 
 
 def _consume_pages(
     session: Session,
     ctx: BatchContext,
     plan: Plan,
-    pages: Iterator[Page],
+    pages: Iterator[_PreparedPage],
     *,
     options: RunOptions,
     report: HarvestReport,
@@ -211,21 +233,17 @@ def _consume_pages(
     stop: threading.Event | None,
 ) -> bool | None:
     taken = 0
-    for page in pages:
-        records = page.records
-        if options.limit is not None:
-            records = records[: max(0, options.limit - taken)]
-        taken += len(records)
-        for where, reason in page.problems:
+    for prepared in pages:
+        taken += len(prepared.records)
+        for where, reason in prepared.page.problems:
             report.warn(f"{where}: {reason}")
-        chunks = list(_chunks(records, options.batch_size))
-        for index, chunk in enumerate(chunks):
-            process_batch(session, ctx, chunk, report)
-            if index < len(chunks) - 1:
-                session.commit()  # the last chunk commits with the page's checkpoint
+        for index, batch in enumerate(prepared.batches):
+            process_batch(session, ctx, batch, report)
+            if index < len(prepared.batches) - 1:
+                session.commit()  # the last batch commits with the page's checkpoint
         report.pages += 1
-        plan.track(records)
-        plan.save_progress(session, page, report)
+        plan.track(prepared.records)
+        plan.save_progress(session, prepared.page, report)
         session.commit()
         if progress:
             progress(report)

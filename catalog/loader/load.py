@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -56,24 +56,33 @@ ON CONFLICT (model_id) DO UPDATE
 SET last_seen_at = excluded.last_seen_at, last_seen_run_id = excluded.last_seen_run_id
 """
 
-# An unchanged payload writes only when it was seen (in the narrow sightings table),
-# the metric point, and `removed_at` for the rare model that came back.
+# One statement per batch finds the payloads whose hash matches the landed one and, for
+# those only, writes what an unchanged payload writes: the sighting (narrow table), the
+# metric point, and `removed_at` for the rare model that came back. It returns their
+# external ids; every other payload of the batch is new or changed.
 TOUCH_UNCHANGED = """
-WITH seen AS (
-    SELECT id, downloads, likes, removed_at FROM models
-    WHERE platform_id = :platform_id AND external_id = ANY(:external_ids)
+WITH input AS (
+    SELECT * FROM unnest(CAST(:external_ids AS text[]), CAST(:hashes AS text[])) AS t(e, h)
+), same AS (
+    SELECT m.id, m.external_id, m.downloads, m.likes, m.removed_at
+    FROM input
+    JOIN raw_records r ON r.platform_id = :platform_id AND r.external_id = input.e
+                      AND r.sha256 = input.h
+    JOIN models m ON m.platform_id = :platform_id AND m.external_id = input.e
 ), sighted AS (
     INSERT INTO model_sightings (model_id, last_seen_at, last_seen_run_id)
-    SELECT id, :now, :run_id FROM seen
+    SELECT id, :now, :run_id FROM same
     ON CONFLICT (model_id) DO UPDATE
     SET last_seen_at = excluded.last_seen_at, last_seen_run_id = excluded.last_seen_run_id
 ), restored AS (
     UPDATE models SET removed_at = NULL
-    WHERE id IN (SELECT id FROM seen WHERE removed_at IS NOT NULL)
+    WHERE id IN (SELECT id FROM same WHERE removed_at IS NOT NULL)
+), measured AS (
+    INSERT INTO model_metrics (model_id, observed_at, downloads, likes)
+    SELECT id, :now, downloads, likes FROM same
+    ON CONFLICT DO NOTHING
 )
-INSERT INTO model_metrics (model_id, observed_at, downloads, likes)
-SELECT id, :now, downloads, likes FROM seen
-ON CONFLICT DO NOTHING
+SELECT external_id FROM same
 """
 
 
@@ -139,23 +148,37 @@ def load_models(
 def touch_unchanged(
     session: Session,
     platform_id: int,
-    external_ids: Sequence[str],
+    hashes: Mapping[str, str],
     *,
     observed_at: dt.datetime,
     run_id: int | None = None,
-) -> None:
-    """Mark models whose payload did not change as seen, and record their metric point."""
-    if external_ids:
-        execute(
-            session,
-            TOUCH_UNCHANGED,
-            {
-                "platform_id": platform_id,
-                "external_ids": list(external_ids),
-                "now": observed_at,
-                "run_id": run_id,
-            },
-        )
+) -> set[str]:
+    """Record a sighting and a metric point for payloads that did not change.
+
+    Args:
+        session: The session whose transaction receives the writes.
+        platform_id: The platform of every payload.
+        hashes: Payload hash by external id, for a batch of fetched payloads.
+        observed_at: Time of the observation.
+        run_id: The harvest run that saw them, if any.
+
+    Returns:
+        External ids whose payload equals the landed one (the rest are new or changed).
+    """
+    if not hashes:
+        return set()
+    rows = execute(
+        session,
+        TOUCH_UNCHANGED,
+        {
+            "platform_id": platform_id,
+            "external_ids": list(hashes),
+            "hashes": list(hashes.values()),
+            "now": observed_at,
+            "run_id": run_id,
+        },
+    ).all()
+    return {external_id for (external_id,) in rows}
 
 
 def _model_rows(

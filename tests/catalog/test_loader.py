@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from catalog.loader import load_models, touch_unchanged
 from catalog.models import Model, ModelLineage, ModelMetric, ModelSighting
+from catalog.raw import LandedPayload, store_payloads
 from catalog.records import FormatRecord, LicenseRef, LineageRef, NormalizedModel, VersionRecord
 
 T0 = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
@@ -116,7 +117,11 @@ def test_metric_point_per_observation_and_touch_of_unchanged(db_session: Session
     db_session.execute(
         text("update models set removed_at = now() where id = :i"), {"i": ids["a/one"]}
     )
-    touch_unchanged(db_session, platform_id, ["a/one"], observed_at=T1, run_id=None)
+    store_payloads(db_session, platform_id, [LandedPayload("a/one", "{}", "hash-1", T0)])
+    unchanged = touch_unchanged(
+        db_session, platform_id, {"a/one": "hash-1", "a/two": "hash-2"}, observed_at=T1
+    )
+    assert unchanged == {"a/one"}  # a/two has no landed payload: it is new, not touched
     points = db_session.execute(
         select(ModelMetric.observed_at, ModelMetric.downloads).order_by(ModelMetric.observed_at)
     ).all()

@@ -14,7 +14,7 @@ from catalog import runs
 from catalog.loader import VocabularyIds
 from catalog.settings import Settings
 from harvesters.base import RawRecord
-from harvesters.batch import BatchContext, process_batch
+from harvesters.batch import BatchContext, land_batch, process_batch
 from harvesters.huggingface.harvester import HuggingFaceHarvester
 from harvesters.report import HarvestReport
 
@@ -65,7 +65,7 @@ def test_any_payload_loads_or_is_quarantined(
         ctx = BatchContext(harvester, platform_id, run_id, now, VocabularyIds(session))
         report = HarvestReport()
         raw = RawRecord(payload.get("id") if isinstance(payload.get("id"), str) else None, payload)
-        process_batch(session, ctx, [raw], report)
+        process_batch(session, ctx, land_batch([raw], harvester.version), report)
         assert report.seen == 1
         assert report.new + report.changed + report.unchanged + report.quarantined == 1
         session.rollback()
