@@ -64,11 +64,14 @@ TOUCH_UNCHANGED = """
 WITH input AS (
     SELECT * FROM unnest(CAST(:external_ids AS text[]), CAST(:hashes AS text[])) AS t(e, h)
 ), same AS (
+    -- Both lookups go through the primary keys with = ANY(...): a join on the unnested
+    -- input alone lets the planner scan the wide raw_records table instead.
     SELECT m.id, m.external_id, m.downloads, m.likes, m.removed_at
-    FROM input
-    JOIN raw_records r ON r.platform_id = :platform_id AND r.external_id = input.e
-                      AND r.sha256 = input.h
-    JOIN models m ON m.platform_id = :platform_id AND m.external_id = input.e
+    FROM models m
+    JOIN raw_records r ON r.platform_id = m.platform_id AND r.external_id = m.external_id
+    JOIN input ON input.e = m.external_id AND input.h = r.sha256
+    WHERE m.platform_id = :platform_id AND m.external_id = ANY(:external_ids)
+      AND r.platform_id = :platform_id AND r.external_id = ANY(:external_ids)
 ), sighted AS (
     INSERT INTO model_sightings (model_id, last_seen_at, last_seen_run_id)
     SELECT id, :now, :run_id FROM same

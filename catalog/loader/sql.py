@@ -61,7 +61,9 @@ def execute(session: Session, sql: str, params: Mapping[str, Any]) -> Rows:
     assert isinstance(conn, psycopg.Connection)
     try:
         with conn.cursor(binary=True) as cur:
-            cur.execute(_to_psycopg(sql), dict(params), binary=True)
+            # Unprepared: a generic plan for `= ANY(array)` can pick scans that a plan made
+            # for the actual batch avoids, and planning a batch statement costs little.
+            cur.execute(_to_psycopg(sql), dict(params), binary=True, prepare=False)
             rows = cur.fetchall() if cur.description else []
             return Rows(rows, cur.rowcount)
     except psycopg.Error as exc:
