@@ -12,11 +12,14 @@ from rich.table import Table
 from catalog import migrate
 from catalog.database import describe, get_engine, session_scope
 from catalog.errors import CatalogError
-from catalog.queries.status import PlatformStatus, platform_status
+from catalog.queries.status import PlatformStatus, RunSummary, platform_status, recent_runs
 from catalog.settings import get_settings
 
 
-def status(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+def status(
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    runs: int = typer.Option(10, "--runs", min=0, help="How many recent runs to list."),
+) -> None:
     """Show where the catalog is, how many models each platform has, and the last runs."""
     engine = get_engine()
     revision = migrate.current(engine)
@@ -24,17 +27,19 @@ def status(as_json: bool = typer.Option(False, "--json", help="Machine-readable 
         raise CatalogError("the catalog database is empty: run `catalog db upgrade` first")
     with session_scope(engine) as session:
         rows = platform_status(session)
+        latest = recent_runs(session, runs)
     embedded = get_settings().database_url is None
     doc = {
         "database": describe(engine.url),
         "embedded": embedded,
         "schema_revision": revision,
         "platforms": [_as_dict(row) for row in rows],
+        "recent_runs": [{"platform": slug, **_run_dict(run)} for slug, run in latest],
     }
     if as_json:
         typer.echo(json.dumps(doc, indent=2, default=str))
         return
-    _print(doc, rows)
+    _print(doc, rows, latest)
 
 
 def _as_dict(row: PlatformStatus) -> dict[str, Any]:
@@ -44,28 +49,36 @@ def _as_dict(row: PlatformStatus) -> dict[str, Any]:
         "name": row.name,
         "models": row.models,
         "removed": row.removed,
-        "last_run": None
-        if run is None
-        else {
-            "id": run.id,
-            "kind": run.kind,
-            "status": run.status,
-            "started_at": run.started_at.isoformat(),
-            "finished_at": run.finished_at.isoformat() if run.finished_at else None,
-            "counts": run.counts,
-            "error": run.error_summary,
-        },
+        "last_run": None if run is None else _run_dict(run),
     }
 
 
-def _print(doc: dict[str, Any], rows: list[PlatformStatus]) -> None:
+def _run_dict(run: RunSummary) -> dict[str, Any]:
+    return {
+        "id": run.id,
+        "kind": run.kind,
+        "status": run.status,
+        "started_at": run.started_at.isoformat(),
+        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+        "counts": run.counts,
+        "error": run.error_summary,
+    }
+
+
+def _counts(run: RunSummary | None) -> str:
+    return ", ".join(f"{k}={v}" for k, v in (run.counts if run else {}).items() if v)
+
+
+def _print(
+    doc: dict[str, Any], rows: list[PlatformStatus], latest: list[tuple[str, RunSummary]]
+) -> None:
     console = Console()
     where = "embedded" if doc["embedded"] else "DATABASE_URL"
     console.print(f"database ({where}): {doc['database']}  schema {doc['schema_revision']}")
     table = Table("platform", "models", "removed", "last run", "status", "counts")
     for row in rows:
         run = row.last_run
-        counts = ", ".join(f"{k}={v}" for k, v in (run.counts if run else {}).items() if v)
+        counts = _counts(run)
         table.add_row(
             row.slug,
             f"{row.models:,}",
@@ -75,6 +88,20 @@ def _print(doc: dict[str, Any], rows: list[PlatformStatus]) -> None:
             counts,
         )
     console.print(table)
+    if latest:
+        history = Table(
+            "run", "platform", "kind", "started", "status", "counts", title="recent runs"
+        )
+        for slug, run in latest:
+            history.add_row(
+                str(run.id),
+                slug,
+                run.kind,
+                f"{run.started_at:%Y-%m-%d %H:%M:%S}",
+                run.status,
+                _counts(run) or (run.error_summary or ""),
+            )
+        console.print(history)
     total = sum(r.models for r in rows)
     if total == 0:
         console.print("the catalog is empty: run `catalog harvest all` to fill it")

@@ -80,3 +80,19 @@ def platform_status(session: Session) -> list[PlatformStatus]:
         PlatformStatus(slug, name, live, removed, last.get(slug))
         for slug, name, live, removed in session.execute(build_platform_counts_select()).tuples()
     ]
+
+
+def build_recent_runs_select(limit: int) -> Select[str, HarvestRun]:
+    """The newest `limit` runs of every platform, newest first."""
+    return (
+        select(Platform.slug, HarvestRun)
+        .join(HarvestRun, HarvestRun.platform_id == Platform.id)
+        .order_by(HarvestRun.started_at.desc(), HarvestRun.id.desc())
+        .limit(limit)
+    )
+
+
+def recent_runs(session: Session, limit: int = 10) -> list[tuple[str, RunSummary]]:
+    """The newest runs with their platform, newest first."""
+    rows = session.execute(build_recent_runs_select(limit)).tuples()
+    return [(slug, run_summary(run)) for slug, run in rows]

@@ -58,6 +58,7 @@ def test_status_on_an_empty_catalog_in_text_and_json(fresh_db_url: URL) -> None:
         "onnx-model-zoo",
     ]
     assert all(p["models"] == 0 and p["last_run"] is None for p in doc["platforms"])
+    assert doc["recent_runs"] == []
 
 
 @pytest.mark.parametrize(

@@ -219,3 +219,12 @@ def test_cli_harvests_5000_models_then_is_a_no_op_and_status_shows_both_runs(
         assert hf["models"] == 5000
         assert hf["last_run"]["id"] == run2["run_id"]
         assert hf["last_run"]["counts"]["unchanged"] == 5000
+        runs = {r["id"]: r for r in doc["recent_runs"]}
+        assert runs[run1["run_id"]]["counts"]["new"] == 5000
+        assert runs[run2["run_id"]]["counts"]["unchanged"] == 5000
+        text_status = subprocess.run(
+            [*cmd, "status"], env=env, capture_output=True, text=True, timeout=120, check=False
+        )
+        assert "recent runs" in text_status.stdout
+        assert "new=5000" in text_status.stdout
+        assert "unchanged=5000" in text_status.stdout
