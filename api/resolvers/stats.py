@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import strawberry
-from sqlalchemy import select
 
 from api.context import Context
 from api.inputs import ModelFilter, parse_id, to_query_filter
@@ -15,15 +14,12 @@ from api.types.model import load_models
 from api.types.search import FacetField
 from api.types.stats import Interval, PivotCell, PivotKey, PivotTable, SeriesPoint
 from api.types.vocab import Format, HarvestRun, Modality, Platform, Task
-from catalog.models import Format as FormatRow
-from catalog.models import Modality as ModalityRow
-from catalog.models import Task as TaskRow
 from catalog.queries import compare as compare_q
 from catalog.queries import stats as stats_q
-from catalog.queries.errors import invalid_value_error
 from catalog.queries.filters import ModelQuery, SortKey
 from catalog.queries.resolve import resolve_filter
 from catalog.queries.search import search_models
+from catalog.queries.vocabularies import list_formats, list_modalities, list_tasks
 
 
 def stats(
@@ -77,30 +73,18 @@ def platforms(info: strawberry.Info[Context, None]) -> list[Platform]:
 
 def modalities(info: strawberry.Info[Context, None]) -> list[Modality]:
     """Every modality."""
-    stmt = select(ModalityRow.slug, ModalityRow.name).order_by(ModalityRow.id)
-    return [Modality(slug=s, name=n) for s, n in info.context.session.execute(stmt).tuples()]
+    return [Modality(slug=s, name=n) for s, n in list_modalities(info.context.session)]
 
 
 def tasks(info: strawberry.Info[Context, None], modality: str | None = None) -> list[Task]:
     """Every task, or those of one modality."""
-    session = info.context.session
-    stmt = (
-        select(TaskRow.slug, TaskRow.name, ModalityRow.slug)
-        .join(ModalityRow, ModalityRow.id == TaskRow.modality_id)
-        .order_by(TaskRow.slug)
-    )
-    if modality is not None:
-        known = session.execute(select(ModalityRow.slug)).scalars().all()
-        if modality not in known:
-            raise invalid_value_error("modality", [modality], known)
-        stmt = stmt.where(ModalityRow.slug == modality)
-    return [Task(slug=s, name=n, modality=m) for s, n, m in session.execute(stmt).tuples()]
+    rows = list_tasks(info.context.session, modality)
+    return [Task(slug=s, name=n, modality=m) for s, n, m in rows]
 
 
 def formats(info: strawberry.Info[Context, None]) -> list[Format]:
     """Every format."""
-    stmt = select(FormatRow.slug, FormatRow.name).order_by(FormatRow.slug)
-    return [Format(slug=s, name=n) for s, n in info.context.session.execute(stmt).tuples()]
+    return [Format(slug=s, name=n) for s, n in list_formats(info.context.session)]
 
 
 def harvest_runs(
