@@ -203,33 +203,13 @@ class Model:
     async def ancestors(
         self, info: strawberry.Info[Context, None], max_depth: int = 10
     ) -> list[LineageNode]:
-        _check_depth(max_depth)
-        steps = await info.context.loaders.walk.load((self.row.id, (True, max_depth)))
-        return [
-            LineageNode(
-                depth=s.depth,
-                relation=s.relation,
-                via=strawberry.ID(str(s.via_id)),
-                model_id=s.model_id,
-            )
-            for s in steps
-        ]
+        return await _walk(info, self.row.id, upward=True, max_depth=max_depth)
 
     @strawberry.field(description="Every model derived from this one, nearest first (cycle-safe).")
     async def descendants(
         self, info: strawberry.Info[Context, None], max_depth: int = 10
     ) -> list[LineageNode]:
-        _check_depth(max_depth)
-        steps = await info.context.loaders.walk.load((self.row.id, (False, max_depth)))
-        return [
-            LineageNode(
-                depth=s.depth,
-                relation=s.relation,
-                via=strawberry.ID(str(s.via_id)),
-                model_id=s.model_id,
-            )
-            for s in steps
-        ]
+        return await _walk(info, self.row.id, upward=False, max_depth=max_depth)
 
     @strawberry.field(description="Downloads/likes history, oldest first.")
     async def metrics(
@@ -240,3 +220,20 @@ class Model:
             MetricPoint(observed_at=p.observed_at, downloads=p.downloads, likes=p.likes)
             for p in points[-MAX_METRIC_POINTS:]
         ]
+
+
+async def _walk(
+    info: strawberry.Info[Context, None], model_id: int, *, upward: bool, max_depth: int
+) -> list[LineageNode]:
+    """Ancestors (upward) or descendants of a model, through the request's loader."""
+    _check_depth(max_depth)
+    steps = await info.context.loaders.walk.load((model_id, (upward, max_depth)))
+    return [
+        LineageNode(
+            depth=s.depth,
+            relation=s.relation,
+            via=strawberry.ID(str(s.via_id)),
+            model_id=s.model_id,
+        )
+        for s in steps
+    ]

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.harvesters.onnx_zoo.local_http import dead_base_url, serve_directory
+from tests.harvesters.onnx_zoo.local_http import dead_base_url
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MANIFEST = FIXTURES / "ONNX_HUB_MANIFEST.json"
@@ -20,15 +19,6 @@ def onnx_zoo_source(tmp_path: Path) -> Path:
     target = tmp_path / "ONNX_HUB_MANIFEST.json"
     shutil.copy(MANIFEST, target)
     return target
-
-
-@pytest.fixture
-def static_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """A local HTTP server over a fresh directory: yields (base URL, directory)."""
-    root = tmp_path / "www"
-    root.mkdir()
-    with serve_directory(root) as base:
-        yield base, root
 
 
 @pytest.fixture
