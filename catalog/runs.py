@@ -187,3 +187,34 @@ def ensure_metric_partition(session: Session, when: dt.datetime) -> None:
             )
     except Exception:  # noqa: BLE001 - rows of that month already sit in the default partition
         return
+
+
+# Tables a harvest writes. Their statistics must keep up with a bulk load: with stale
+# ones (autovacuum lags behind, or is off) PostgreSQL plans a batch's
+# `model_id = ANY(...)` as a scan of the whole table, and a sweep turns quadratic.
+HARVESTED_TABLES = (
+    "models",
+    "raw_records",
+    "model_sightings",
+    "model_tags",
+    "model_tasks",
+    "model_modalities",
+    "model_formats",
+    "model_languages",
+    "model_datasets",
+    "model_versions",
+    "model_lineage",
+    "model_metrics",
+    "authors",
+    "tags",
+)
+
+
+def count_models(session: Session) -> int:
+    """Models in the catalog, every platform, removed ones included."""
+    return int(execute(session, "SELECT count(*) FROM models", {}).scalar())
+
+
+def analyze_harvested_tables(session: Session) -> None:
+    """Refresh the planner statistics of every table a harvest writes."""
+    execute(session, "ANALYZE " + ", ".join(HARVESTED_TABLES), {})

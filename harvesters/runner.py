@@ -245,6 +245,8 @@ def _consume_pages(
         plan.track(prepared.records)
         plan.save_progress(session, prepared.page, report)
         session.commit()
+        if plan.refresh_statistics(session, report):
+            session.commit()
         if progress:
             progress(report)
         if options.limit is not None and taken >= options.limit:

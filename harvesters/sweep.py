@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 WATERMARK = "watermark"
 DEFAULT_LOOKBACK_HOURS = 6
+MIN_ANALYZE_ROWS = 1000
 
 
 @dataclass
@@ -34,6 +35,8 @@ class Plan:
     resume: dict[str, Any] | None
     high_water: str | None
     slice_only: bool
+    analyzed_size: int = 0
+    new_at_analyze: int = 0
 
     def track(self, records: Sequence[RawRecord]) -> None:
         """Raise the high-water mark to the newest cursor value seen."""
@@ -51,6 +54,20 @@ class Plan:
             "since": self.since.isoformat() if self.since else None,
             "high_water": self.high_water,
         }
+
+    def refresh_statistics(self, session: Session, report: HarvestReport) -> bool:
+        """ANALYZE the harvested tables whenever this run has doubled the catalog.
+
+        A first sweep of a large hub grows every table from nothing; without fresh
+        statistics the planner keeps planning batches for tiny tables.
+        """
+        added = report.new - self.new_at_analyze
+        if added < max(self.analyzed_size, MIN_ANALYZE_ROWS):
+            return False
+        runs.analyze_harvested_tables(session)
+        self.analyzed_size += added
+        self.new_at_analyze = report.new
+        return True
 
     def save_progress(self, session: Session, page: Page, report: HarvestReport) -> None:
         """Store counts and the checkpoint after `page` (committed with its batch)."""

@@ -44,7 +44,11 @@ def replace_all(
 def _replace_pairs(
     session: Session, table: str, column: str, model_ids: list[int], pairs: set[tuple[int, int]]
 ) -> None:
-    execute(session, f"DELETE FROM {table} WHERE model_id = ANY(:ids)", {"ids": model_ids})
+    execute(
+        session,
+        f"DELETE FROM {table} WHERE model_id = ANY(CAST(:ids AS bigint[]))",
+        {"ids": model_ids},
+    )
     if pairs:
         left, right = columns(sorted(pairs), 2)
         execute(
@@ -62,7 +66,9 @@ def _replace_formats(
     ids: Mapping[str, int],
 ) -> None:
     execute(
-        session, "DELETE FROM model_formats WHERE model_id = ANY(:ids)", {"ids": list(ids.values())}
+        session,
+        "DELETE FROM model_formats WHERE model_id = ANY(CAST(:ids AS bigint[]))",
+        {"ids": list(ids.values())},
     )
     rows = {}
     for r in records:
@@ -90,7 +96,7 @@ def _replace_versions(
 ) -> None:
     execute(
         session,
-        "DELETE FROM model_versions WHERE model_id = ANY(:ids)",
+        "DELETE FROM model_versions WHERE model_id = ANY(CAST(:ids AS bigint[]))",
         {"ids": list(ids.values())},
     )
     rows = {
@@ -120,7 +126,9 @@ def replace_lineage(
 ) -> None:
     """Replace the batch's parent edges, and link earlier edges that waited for these models."""
     execute(
-        session, "DELETE FROM model_lineage WHERE child_id = ANY(:ids)", {"ids": list(ids.values())}
+        session,
+        "DELETE FROM model_lineage WHERE child_id = ANY(CAST(:ids AS bigint[]))",
+        {"ids": list(ids.values())},
     )
     edges = {
         (ids[r.external_id], vocab_ids.platforms[ref.platform], ref.external_id): ref.relation
@@ -142,9 +150,14 @@ def replace_lineage(
     # Children harvested before their parent point at it by reference; link them now.
     execute(
         session,
-        "UPDATE model_lineage l SET parent_id = m.id FROM models m "
-        "WHERE l.parent_id IS NULL AND m.platform_id = :p AND m.external_id = ANY(:e) "
-        "AND l.parent_platform_id = m.platform_id AND l.parent_external_id = m.external_id",
+        # One index lookup per loaded model (LIMIT 1 keeps the lateral subquery from being
+        # flattened into a join the planner may answer with a scan of models).
+        "UPDATE model_lineage l SET parent_id = m.id "
+        "FROM unnest(CAST(:e AS text[])) AS i(e) CROSS JOIN LATERAL ("
+        "SELECT id, platform_id, external_id FROM models "
+        "WHERE platform_id = :p AND external_id = i.e LIMIT 1) AS m "
+        "WHERE l.parent_id IS NULL AND l.parent_platform_id = m.platform_id "
+        "AND l.parent_external_id = m.external_id",
         {"p": platform_id, "e": list(ids)},
     )
 

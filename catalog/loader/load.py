@@ -64,14 +64,20 @@ TOUCH_UNCHANGED = """
 WITH input AS (
     SELECT * FROM unnest(CAST(:external_ids AS text[]), CAST(:hashes AS text[])) AS t(e, h)
 ), same AS (
-    -- Both lookups go through the primary keys with = ANY(...): a join on the unnested
-    -- input alone lets the planner scan the wide raw_records table instead.
+    -- One primary-key lookup per payload: LIMIT 1 keeps each lateral subquery from being
+    -- flattened into a join that the planner may answer by scanning a whole platform
+    -- (it does when statistics lag behind a bulk load).
     SELECT m.id, m.external_id, m.downloads, m.likes, m.removed_at
-    FROM models m
-    JOIN raw_records r ON r.platform_id = m.platform_id AND r.external_id = m.external_id
-    JOIN input ON input.e = m.external_id AND input.h = r.sha256
-    WHERE m.platform_id = :platform_id AND m.external_id = ANY(:external_ids)
-      AND r.platform_id = :platform_id AND r.external_id = ANY(:external_ids)
+    FROM input
+    CROSS JOIN LATERAL (
+        SELECT r.sha256 FROM raw_records r
+        WHERE r.platform_id = :platform_id AND r.external_id = input.e LIMIT 1
+    ) AS r
+    CROSS JOIN LATERAL (
+        SELECT m.id, m.external_id, m.downloads, m.likes, m.removed_at FROM models m
+        WHERE m.platform_id = :platform_id AND m.external_id = input.e LIMIT 1
+    ) AS m
+    WHERE r.sha256 = input.h
 ), sighted AS (
     INSERT INTO model_sightings (model_id, last_seen_at, last_seen_run_id)
     SELECT id, :now, :run_id FROM same

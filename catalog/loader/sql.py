@@ -54,6 +54,10 @@ def _to_psycopg(sql: str) -> str:
 def execute(session: Session, sql: str, params: Mapping[str, Any]) -> Rows:
     """Execute one batch statement in the session's transaction.
 
+    Cast every array parameter in the SQL (`= ANY(CAST(:ids AS text[]))`): a binary
+    parameter carries psycopg's guess of its type, and a guess that differs from the
+    column's keeps PostgreSQL from using the index (a scan of the whole table per batch).
+
     Raises:
         LoadRejectedError: the database refused the statement.
     """

@@ -61,7 +61,7 @@ class VocabularyIds:
             )
             rows = execute(
                 session,
-                f"SELECT {key}, id FROM {table} WHERE {key} = ANY(:values)",
+                f"SELECT {key}, id FROM {table} WHERE {key} = ANY(CAST(:values AS text[]))",
                 {"values": missing},
             ).all()
             cache.update(dict(rows))
@@ -82,7 +82,9 @@ class VocabularyIds:
                 {"slugs": slugs, "spdx": spdx, "names": names, "urls": urls},
             )
             found = execute(
-                session, "SELECT slug, id FROM licenses WHERE slug = ANY(:s)", {"s": missing}
+                session,
+                "SELECT slug, id FROM licenses WHERE slug = ANY(CAST(:s AS text[]))",
+                {"s": missing},
             ).all()
             self._licenses.update(dict(found))
         return self._licenses
@@ -114,7 +116,8 @@ class VocabularyIds:
             )
             found = execute(
                 session,
-                "SELECT slug, id FROM authors WHERE platform_id = :p AND slug = ANY(:s)",
+                "SELECT slug, id FROM authors "
+                "WHERE platform_id = :p AND slug = ANY(CAST(:s AS text[]))",
                 {"p": platform_id, "s": todo},
             ).all()
             self._authors.update({(platform_id, slug): id_ for slug, id_ in found})

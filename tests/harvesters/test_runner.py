@@ -177,3 +177,15 @@ def test_a_second_run_of_the_same_platform_is_refused(fresh_engine: Engine) -> N
             _run(fresh_engine, ListHarvester(_payloads(3)))
         runs.unlock_platform(holder, "huggingface")
     assert _run(fresh_engine, ListHarvester(_payloads(3))).ok
+
+
+def test_a_run_that_grows_the_catalog_refreshes_planner_statistics(fresh_engine: Engine) -> None:
+    result = _run(fresh_engine, ListHarvester(_payloads(1200), page_size=300))
+    assert result.ok
+    with fresh_engine.connect() as conn:
+        analyzed = conn.scalar(
+            text("select last_analyze from pg_stat_user_tables where relname = 'model_tags'")
+        )
+        estimate = conn.scalar(text("select reltuples from pg_class where relname = 'models'"))
+    assert analyzed is not None
+    assert estimate >= 1000  # the planner now knows the table is not empty
