@@ -259,7 +259,9 @@ def test_file_formats(path: str, formats: tuple[str, ...]) -> None:
 
 def test_every_generated_payload_normalizes() -> None:
     for payload in generate_models(300, seed=7):
-        validate_record(normalize_model(payload))
+        record = normalize_model(payload)
+        validate_record(record)  # raises InvalidRecordError on a bad record
+        assert record.external_id == payload["id"]
 
 
 # -- any JSON object: a valid record or InvalidRecordError, never another exception ------
@@ -325,5 +327,7 @@ def test_any_json_yields_a_valid_record_or_invalid_record_error(payload: Any) ->
         record = normalize_model(payload)
     except InvalidRecordError:
         return
-    validate_record(record)
+    validate_record(record)  # raises InvalidRecordError on a bad record
+    assert record.platform == "huggingface"
+    assert record.external_id.strip()
     json.dumps(dict(record.extra))  # extra stays JSON-serializable
