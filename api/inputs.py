@@ -40,17 +40,7 @@ def _values(values: FacetValues | ModelFilter | None) -> dict[str, tuple[str, ..
         "any of its values."
     )
 )
-class ModelFilter:
-    platforms: list[str] | None = None
-    tasks: list[str] | None = None
-    modalities: list[str] | None = None
-    formats: list[str] | None = None
-    libraries: list[str] | None = None
-    licenses: list[str] | None = None
-    languages: list[str] | None = None
-    authors: list[str] | None = None
-    datasets: list[str] | None = None
-    tags: list[str] | None = None
+class ModelFilter(FacetValues):
     exclude: FacetValues | None = None
     min_parameters: float | None = None
     max_parameters: float | None = None

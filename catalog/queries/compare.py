@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from catalog.queries import detail, lineage
+from catalog.queries import detail
 from catalog.queries.detail import ModelRow
 from catalog.queries.errors import QueryError
 
@@ -59,24 +59,33 @@ def _number(value: float | None) -> str | None:
     return None if value is None else str(value)
 
 
+def _detail(details: dict[int, detail.ModelDetail], row: ModelRow) -> detail.ModelDetail:
+    return details.get(row.id) or detail.ModelDetail({}, [], [])
+
+
 def build_comparison(session: Session, model_ids: Sequence[int]) -> ComparisonTable:
     """The comparison table of known model ids (a fixed number of statements)."""
     rows = detail.models_by_ids(session, model_ids)
-    terms = {
-        field: detail.terms_by_model(session, field, model_ids)
-        for field in ("task", "modality", "language", "dataset")
-    }
-    formats = detail.formats_by_model(session, model_ids)
-    parents = lineage.parent_edges(session, model_ids)
+    # The page-of-models statement serves here too: every list attribute in one query.
+    details = detail.details_by_ids(session, model_ids)
 
     def terms_of(field: str) -> Callable[[ModelRow], str | None]:
-        return lambda m: _join([t.slug for t in terms[field].get(m.id, [])])
+        return lambda m: _join([t.slug for t in _detail(details, m).terms.get(field, [])])
+
+    def formats_of(m: ModelRow) -> str | None:
+        return _join([f.slug for f in _detail(details, m).formats])
+
+    def parents_of(m: ModelRow) -> str | None:
+        edges = _detail(details, m).parents
+        return _join(
+            [f"{platform}:{external} ({relation})" for _, platform, external, relation in edges]
+        )
 
     attributes: list[tuple[str, str, Callable[[ModelRow], str | None]]] = [
         ("platform", "Platform", lambda m: m.platform),
         ("tasks", "Tasks", terms_of("task")),
         ("modalities", "Modalities", terms_of("modality")),
-        ("formats", "Formats", lambda m: _join([f.slug for f in formats.get(m.id, [])])),
+        ("formats", "Formats", formats_of),
         ("parameters", "Parameters", lambda m: _number(m.parameters)),
         ("license", "License", lambda m: m.license),
         ("library", "Library", lambda m: m.library),
@@ -90,11 +99,7 @@ def build_comparison(session: Session, model_ids: Sequence[int]) -> ComparisonTa
         ),
         ("languages", "Languages", terms_of("language")),
         ("datasets", "Datasets", terms_of("dataset")),
-        (
-            "baseModels",
-            "Base models",
-            lambda m: _join([f"{p.parent_ref} ({p.relation})" for p in parents.get(m.id, [])]),
-        ),
+        ("baseModels", "Base models", parents_of),
     ]
     table_rows = []
     for attribute, label, value_of in attributes:

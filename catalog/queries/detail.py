@@ -13,33 +13,24 @@ from sqlalchemy import (
     ARRAY,
     BigInteger,
     ColumnElement,
-    Text,
     and_,
     any_,
     bindparam,
     cast,
-    literal,
-    null,
     select,
     text,
     tuple_,
-    union_all,
 )
 from sqlalchemy.orm import Session
 
 from catalog.models import (
     Author,
-    Format,
     Library,
     License,
-    Modality,
     Model,
-    ModelFormat,
     ModelMetric,
     Platform,
-    Task,
 )
-from catalog.queries.dimensions import DIMENSIONS, slug_column
 from catalog.queries.errors import QueryError
 
 
@@ -206,46 +197,6 @@ def ids_by_refs(session: Session, refs: Sequence[str]) -> dict[str, int]:
     return {ref: found[pair] for ref, pair in pairs.items() if pair in found}
 
 
-TERM_FIELDS = ("task", "modality", "language", "dataset", "tag")
-
-
-def _terms_select(field: str, ids: Sequence[int]) -> Any:
-    dim = DIMENSIONS[field]
-    assoc = dim.assoc
-    label = getattr(dim.vocab, dim.label_attr)
-    modality: Any = Modality.slug if field == "task" else cast(null(), Text)
-    stmt = select(
-        assoc.model_id, literal(field).label("field"), slug_column(dim), label, modality
-    ).join(dim.vocab, dim.vocab.id == getattr(assoc, str(dim.assoc_attr)))
-    if field == "task":
-        stmt = stmt.join(Modality, Modality.id == Task.modality_id)
-    return stmt.where(any_id(assoc.model_id, ids))
-
-
-def all_terms_by_model(session: Session, ids: Sequence[int]) -> dict[int, dict[str, list[Term]]]:
-    """Tasks, modalities, languages, datasets and tags of several models in one
-    statement: model id -> field -> values sorted by slug."""
-    stmt = union_all(*(_terms_select(field, ids) for field in TERM_FIELDS))
-    found: dict[int, dict[str, list[Term]]] = defaultdict(lambda: defaultdict(list))
-    for model_id, field, slug, name, modality in session.execute(stmt).tuples():
-        found[model_id][field].append(Term(slug, name, modality))
-    for fields in found.values():
-        for terms in fields.values():
-            terms.sort(key=lambda t: t.slug)
-    return found
-
-
-def terms_by_model(session: Session, field: str, ids: Sequence[int]) -> dict[int, list[Term]]:
-    """Values of one multi-valued facet for several models, sorted by slug."""
-    rows = session.execute(_terms_select(field, ids)).tuples()
-    found: dict[int, list[Term]] = defaultdict(list)
-    for model_id, _field, slug, name, modality in rows:
-        found[model_id].append(Term(slug, name, modality))
-    for terms in found.values():
-        terms.sort(key=lambda t: t.slug)
-    return found
-
-
 @dataclass(frozen=True, slots=True)
 class ModelDetail:
     """The list-valued attributes of a model, fetched together."""
@@ -297,27 +248,6 @@ def details_by_ids(session: Session, ids: Sequence[int]) -> dict[int, ModelDetai
             formats=[FormatDetail(*f) for f in formats or []],
             parents=[tuple(p) for p in parents or []],
         )
-    return found
-
-
-def formats_by_model(session: Session, ids: Sequence[int]) -> dict[int, list[FormatDetail]]:
-    """Formats of several models with their variant detail, sorted by slug."""
-    stmt = (
-        select(
-            ModelFormat.model_id,
-            Format.slug,
-            Format.name,
-            ModelFormat.variants,
-            ModelFormat.file_count,
-            ModelFormat.total_bytes,
-        )
-        .join(Format, Format.id == ModelFormat.format_id)
-        .where(any_id(ModelFormat.model_id, ids))
-        .order_by(ModelFormat.model_id, Format.slug)
-    )
-    found: dict[int, list[FormatDetail]] = defaultdict(list)
-    for model_id, *rest in session.execute(stmt).tuples():
-        found[model_id].append(FormatDetail(*rest))
     return found
 
 
