@@ -2,17 +2,26 @@
 
 `create_app` returns a plain Starlette app, so other parts (metrics, `catalog up`) can
 add routes (`extra_routes`) or middleware, or mount it.
+
+The serving process never touches the database on its event loop: each /graphql
+request is handed to a worker process (`api.execution.RequestExecutor`, `api.worker`),
+where strawberry's `CatalogGraphQL` runs it over a session of its own. Health checks
+and metrics use a small engine of the serving process, so they answer even when every
+worker is busy.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import json
 import logging
-import re
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cross_web import HTTPException
+from graphql import GraphQLError
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
@@ -24,74 +33,193 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.types import ExecutionResult
 
-from api.context import Context, close_request_session, new_request_id, open_request_session
+from api.context import Context, close_request_session, open_request_session
+from api.execution import RequestExecutor, default_workers
+from api.middleware import GuardMiddleware, read_body, request_id_of
 from api.schema import schema
-from catalog.database import get_engine
+from api.worker import HttpJob, HttpReply, RequestBudgetError, run_http
+from catalog.database import make_engine, resolve_url
 from catalog.queries.index_cache import FacetIndexCache
 from catalog.settings import Settings, get_settings
 
 log = logging.getLogger("api")
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+READY_TIMEOUT_SECONDS = 2.0
+MAX_JSON_DEPTH = 64
+AUX_POOL_SIZE = 3
+APPLICATION_NAME = "model-catalog-api"  # pg_stat_activity.application_name of API sessions
 
 
 @dataclass(frozen=True, slots=True)
 class AppState:
-    """What the app serves from, on `app.state.catalog`."""
+    """What the app serves from, on `app.state.catalog`.
+
+    Attributes:
+        engine: The serving process's small engine (health checks, metrics).
+        settings: The settings in force.
+        executor: The worker processes that run requests.
+    """
 
     engine: Engine
     settings: Settings
-    index_cache: FacetIndexCache | None
+    executor: RequestExecutor
+
+
+def _depth(value: Any, limit: int) -> int:
+    """Nesting depth of decoded JSON, counting no deeper than `limit` + 1."""
+    stack = [(value, 1)]
+    deepest = 0
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if level > limit:
+            return level
+        if isinstance(item, dict):
+            stack.extend((v, level + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, level + 1) for v in item)
+    return deepest
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 class CatalogGraphQL(GraphQL[Context, None]):
-    """Strawberry's ASGI app with a read-only, time-limited session per request."""
+    """Strawberry's ASGI app as a worker runs it: a session per operation."""
 
-    def __init__(self, state: AppState) -> None:
-        """Serve `api.schema.schema` from `state`."""
+    def __init__(
+        self, engine: Engine, settings: Settings, index_cache: FacetIndexCache | None
+    ) -> None:
+        """Serve `api.schema.schema` over `engine`."""
         super().__init__(schema, graphql_ide="graphiql")
-        self.state = state
+        self.engine = engine
+        self.settings = settings
+        self.index_cache = index_cache
+
+    def decode_json(self, data: str | bytes) -> object:
+        """Decode a request body, refusing what is not a GraphQL request object.
+
+        Raises:
+            HTTPException: 400 with a message that names the problem.
+        """
+        try:
+            decoded = json.loads(data.decode("utf-8") if isinstance(data, bytes) else data)
+        except UnicodeDecodeError:
+            raise HTTPException(400, "the request body is not valid UTF-8") from None
+        except RecursionError:
+            raise HTTPException(400, "the request body nests JSON too deeply") from None
+        except ValueError:
+            raise HTTPException(400, "the request body is not valid JSON") from None
+        if not isinstance(decoded, dict):
+            raise HTTPException(
+                400, 'the request body must be a JSON object: {"query": "...", "variables": {}}'
+            )
+        if _depth(decoded, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+            raise HTTPException(400, f"the request body nests JSON deeper than {MAX_JSON_DEPTH}")
+        if _has_nul(decoded):
+            raise HTTPException(400, "the request holds a NUL character (\\u0000); remove it")
+        return decoded
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
-        """Open the request's session and fresh loaders."""
-        header = request.headers.get("x-request-id", "")
-        timeout = self.state.settings.statement_timeout_ms
-        ctx = Context(
-            session=open_request_session(self.state.engine, timeout),
-            index_cache=self.state.index_cache,
-            request_id=header if _REQUEST_ID.match(header) else new_request_id(),
-            statement_timeout_ms=timeout,
+        """A context without a session yet: it is attached in the worker thread."""
+        return Context(
+            index_cache=self.index_cache,
+            request_id=request_id_of(request.scope),
+            statement_timeout_ms=self.settings.statement_timeout_ms,
         )
-        request.state.catalog_context = ctx
-        return ctx
+
+    async def execute_single(  # noqa: PLR0917 - strawberry's signature
+        self,
+        request: Any,
+        request_adapter: Any,
+        sub_response: Any,
+        context: Context,
+        root_value: Any,
+        request_data: Any,
+    ) -> ExecutionResult:
+        """Run the operation over a session of its own, closed whatever happens."""
+        session = open_request_session(self.engine, self.settings.statement_timeout_ms)
+        context.attach(session)
+        try:
+            return await super().execute_single(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
+        except RequestBudgetError as exc:
+            log.warning("request %s: %s", context.request_id, exc)
+            extensions = {"code": "TIMEOUT", "requestId": context.request_id}
+            return ExecutionResult(
+                data=None, errors=[GraphQLError(str(exc), extensions=extensions)]
+            )
+        finally:
+            close_request_session(session)
+
+
+class GraphQLForwarder:
+    """The serving process's /graphql: hand the request to a worker, relay the answer."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Serve one request and always give its connection back."""
-        try:
-            await super().__call__(scope, receive, send)
-        finally:
-            ctx = scope.get("state", {}).get("catalog_context")
-            if ctx is not None:
-                close_request_session(ctx.session)
+        """Forward one request."""
+        state: AppState = scope["app"].state.catalog
+        job = HttpJob(
+            method=scope["method"],
+            path=scope["path"],
+            query_string=scope.get("query_string", b""),
+            headers=list(scope.get("headers", [])),
+            body=await read_body(receive),
+            request_id=request_id_of(scope),
+        )
+        reply: HttpReply = await state.executor.run(run_http, job)
+        await send(
+            {"type": "http.response.start", "status": reply.status, "headers": reply.headers}
+        )
+        await send({"type": "http.response.body", "body": reply.body})
 
 
 async def healthz(request: Request) -> Response:
-    """The process is up."""
+    """The process is up (never touches the database)."""
     return JSONResponse({"status": "ok"})
 
 
+def _ping(engine: Engine) -> None:
+    with engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
+
+
 async def readyz(request: Request) -> Response:
-    """The database answers (and whether the facet index is built)."""
+    """The database answers (within 2 s, on the health engine) and the facet index state."""
     state: AppState = request.app.state.catalog
     try:
-        with state.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except SQLAlchemyError as exc:
+        await asyncio.wait_for(asyncio.to_thread(_ping, state.engine), READY_TIMEOUT_SECONDS)
+    except (SQLAlchemyError, TimeoutError) as exc:
         log.warning("readyz: database unreachable: %s", exc.__class__.__name__)
         return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
-    cache = state.index_cache
-    index = "off" if cache is None else ("ready" if cache.index is not None else "building")
-    return JSONResponse({"status": "ready", "database": "ok", "facetIndex": index})
+    return JSONResponse(
+        {
+            "status": "ready",
+            "database": "ok",
+            "facetIndex": state.executor.index_state(),
+            "activeRequests": state.executor.active,
+        }
+    )
+
+
+def small_engine(settings: Settings) -> Engine:
+    """The serving process's engine: health checks and metrics only."""
+    return make_engine(
+        resolve_url(settings),
+        pool_size=2,
+        max_overflow=2,
+        pool_timeout=5,
+        connect_args={"application_name": APPLICATION_NAME},
+    )
 
 
 def create_app(
@@ -101,33 +229,42 @@ def create_app(
     facet_index: bool = True,
     extra_routes: Sequence[BaseRoute] = (),
     middleware: Sequence[Middleware] = (),
+    workers: int | None = None,
 ) -> Starlette:
     """Build the API app.
 
     Args:
         settings: Settings (default: the process settings).
-        engine: Database engine (default: `catalog.database.get_engine()`).
+        engine: The serving process's engine for health checks (default:
+            `small_engine(settings)`); the workers connect to the same database.
         facet_index: Answer searches from the in-memory facet index (built in the
-            background at start-up; SQL answers until it is ready). False: SQL only.
+            background in each worker; SQL answers until it is ready). False: SQL only.
         extra_routes: More routes (e.g. /metrics).
         middleware: More middleware, outermost first, after CORS.
+        workers: Worker processes (default: `CATALOG_API_WORKERS`, else one per core).
 
     Returns:
         The Starlette app; `app.state.catalog` is its `AppState`.
     """
     settings = settings or get_settings()
-    engine = engine or get_engine()
-    cache = FacetIndexCache(engine) if facet_index else None
-    state = AppState(engine=engine, settings=settings, index_cache=cache)
-    graphql = CatalogGraphQL(state)
+    engine = engine or small_engine(settings)
+    executor = RequestExecutor(
+        engine.url.render_as_string(hide_password=False),
+        settings,
+        facet_index=facet_index,
+        workers=workers or settings.api_workers or default_workers(),
+    )
+    state = AppState(engine, settings, executor)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        if cache is not None:
-            cache.start_build()
-        yield
+        await asyncio.to_thread(executor.start)
+        try:
+            yield
+        finally:
+            await asyncio.to_thread(executor.shutdown)
 
-    stack = []
+    stack = [Middleware(GuardMiddleware)]
     if settings.cors_origins:
         stack.append(
             Middleware(
@@ -139,7 +276,7 @@ def create_app(
         )
     app = Starlette(
         routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/graphql", GraphQLForwarder(), methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             *extra_routes,

@@ -7,7 +7,7 @@ import typer
 
 def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
-    port: int = typer.Option(8000, help="Port to listen on."),
+    port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
     facet_index: bool = typer.Option(
         True, help="Answer searches from the in-memory facet index (else SQL only)."
     ),
@@ -15,18 +15,22 @@ def serve(
     """Serve the GraphQL API (GraphiQL at /graphql, /healthz, /readyz, /metrics)."""
     import logging
 
-    import uvicorn
-
     from api.observability import create_observed_app
+    from catalog import serving
     from catalog.settings import get_settings
 
     settings = get_settings()
     logging.getLogger().setLevel(settings.log_level.upper())
+    sock = serving.bind(host, port)
     app = create_observed_app(settings, facet_index=facet_index)
-    typer.echo(f"GraphQL API on http://{host}:{port}/graphql")
-    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())
+    serving.serve(
+        app,
+        sock,
+        log_level=settings.log_level.lower(),
+        announce=lambda: typer.echo(f"GraphQL API on http://{host}:{port}/graphql", err=True),
+    )
 
 
 def register(app: typer.Typer) -> None:
-    """Add `serve` to the `catalog` command."""
+    """Add `serve` to the `catalog` CLI."""
     app.command("serve")(serve)

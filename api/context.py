@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, text
@@ -17,8 +16,14 @@ from catalog.queries.index_cache import FacetIndexCache
 T = TypeVar("T")
 
 
+IDLE_IN_TRANSACTION_MS = 15_000
+
+
 def open_request_session(engine: Engine, statement_timeout_ms: int) -> Session:
     """A session whose transaction is read-only and bounded by a statement timeout.
+
+    As a safety net, PostgreSQL ends the transaction if it ever sits idle for
+    `IDLE_IN_TRANSACTION_MS` (a session that leaked despite `api.execution`).
 
     The settings are transaction-local, so the pooled connection is clean afterwards.
     Generic plans: the API runs the same few statements with different ids, and
@@ -29,9 +34,10 @@ def open_request_session(engine: Engine, statement_timeout_ms: int) -> Session:
         text(
             "SELECT set_config('transaction_read_only', 'on', true), "
             "set_config('statement_timeout', :timeout, true), "
-            "set_config('plan_cache_mode', 'force_generic_plan', true)"
+            "set_config('plan_cache_mode', 'force_generic_plan', true), "
+            "set_config('idle_in_transaction_session_timeout', :idle, true)"
         ),
-        {"timeout": str(int(statement_timeout_ms))},
+        {"timeout": str(int(statement_timeout_ms)), "idle": str(IDLE_IN_TRANSACTION_MS)},
     )
     return session
 
@@ -53,27 +59,48 @@ def new_request_id() -> str:
     return uuid.uuid4().hex[:16]
 
 
-@dataclass
 class Context:
     """What every resolver gets.
 
+    When served, the session is attached (`attach`) in the worker thread that runs the
+    request (see `api.execution`); tests pass one directly.
+
     Attributes:
-        session: The request's session (read-only, statement timeout, when served).
         index_cache: The facet index, or None to answer every search with SQL.
         request_id: Shown in masked errors and written to the log with the cause.
         statement_timeout_ms: The timeout in force, for the error message.
     """
 
-    session: Session
-    index_cache: FacetIndexCache | None = None
-    request_id: str = field(default_factory=new_request_id)
-    statement_timeout_ms: int | None = None
-    loaders: Loaders = field(init=False)
-    _memo: dict[str, Any] = field(default_factory=dict, init=False)
+    loaders: Loaders
 
-    def __post_init__(self) -> None:
-        """Fresh loaders per request, so nothing is cached across requests."""
-        self.loaders = Loaders(self.session)
+    def __init__(
+        self,
+        session: Session | None = None,
+        index_cache: FacetIndexCache | None = None,
+        request_id: str | None = None,
+        statement_timeout_ms: int | None = None,
+    ) -> None:
+        """Create the context; fresh loaders per request, so nothing is cached across
+        requests."""
+        self.index_cache = index_cache
+        self.request_id = request_id or new_request_id()
+        self.statement_timeout_ms = statement_timeout_ms
+        self._session: Session | None = None
+        self._memo: dict[str, Any] = {}
+        if session is not None:
+            self.attach(session)
+
+    @property
+    def session(self) -> Session:
+        """The request's session (read-only, statement timeout, when served)."""
+        if self._session is None:
+            raise RuntimeError("the request's session is attached in its worker thread")
+        return self._session
+
+    def attach(self, session: Session) -> None:
+        """Serve this request from `session` (with fresh loaders over it)."""
+        self._session = session
+        self.loaders = Loaders(session)
 
     def memo(self, key: str, compute: Callable[[], T]) -> T:
         """Compute a per-request value once (e.g. counts every `Task` node shares)."""

@@ -11,6 +11,7 @@ from catalog.queries.dimensions import FILTER_KEYS
 from catalog.queries.errors import QueryError
 from catalog.queries.filters import ModelFilter as QueryFilter
 from catalog.queries.filters import SortKey
+from catalog.records import BIGINT_MAX
 
 
 @strawberry.input(description="Facet values, OR within a field.")
@@ -57,14 +58,17 @@ def parse_id(value: str | None, field: str) -> int | None:
     """A model id argument as an int.
 
     Raises:
-        QueryError: the id is not a number.
+        QueryError: the id is not a number, or out of range.
     """
     if value is None:
         return None
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise QueryError(f"{field}: {value!r} is not a model id (ids are numbers)") from None
+    if not 0 < number <= BIGINT_MAX:
+        raise QueryError(f"{field}: {value!r} is not a model id (ids are 1 to {BIGINT_MAX})")
+    return number
 
 
 def to_query_filter(flt: ModelFilter | None) -> QueryFilter:

@@ -7,6 +7,7 @@ scheduler restarts. Request latency is measured here, per GraphQL operation.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Iterator
@@ -92,8 +93,10 @@ class Observability:
         )
 
     async def metrics(self, request: Request) -> Response:
-        """The Prometheus text exposition."""
-        return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
+        """The Prometheus text exposition (read off the event loop: it queries the
+        catalog)."""
+        body = await asyncio.to_thread(generate_latest, self.registry)
+        return Response(body, media_type=CONTENT_TYPE_LATEST)
 
     def route(self) -> Route:
         """`GET /metrics`."""
@@ -143,7 +146,7 @@ def operation_label(scope: Scope, body: bytes) -> str:
     if body and len(body) <= MAX_BODY_PEEK:
         try:
             doc = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):  # the GraphQL app answers it with a 400
             doc = None
         if isinstance(doc, dict):
             name = doc.get("operationName")
@@ -159,11 +162,16 @@ def operation_label(scope: Scope, body: bytes) -> str:
 def create_observed_app(
     settings: Settings | None = None, engine: Engine | None = None, *, facet_index: bool = True
 ) -> Starlette:
-    """The API app with `/metrics` and request timing (what `catalog serve`/`up` run)."""
-    from api.app import create_app
-    from catalog.database import get_engine
+    """The API app with `/metrics` and request timing (what `catalog serve`/`up` run).
 
-    engine = engine or get_engine()
+    Metrics read the catalog through the serving process's small engine, never through
+    a worker.
+    """
+    from api.app import create_app, small_engine
+    from catalog.settings import get_settings
+
+    settings = settings or get_settings()
+    engine = engine or small_engine(settings)
     observability = Observability(engine)
     return create_app(
         settings,

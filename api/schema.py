@@ -12,11 +12,11 @@ from strawberry.extensions import (
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
-    ValidationCache,
 )
 from strawberry.types import ExecutionContext
 
 from api.errors import RequestErrors
+from api.guard import GuardedValidation
 from api.resolvers import search as search_r
 from api.resolvers import stats as stats_r
 from api.types.compare import ComparisonTable
@@ -76,7 +76,7 @@ CACHE_SIZE = 256  # distinct documents whose parse and validation are kept
 
 
 def build_schema() -> strawberry.Schema:
-    """The schema with depth, alias and token limits, caches and error masking."""
+    """The schema with depth, alias, token, size and cost limits, caches and error masking."""
     return CatalogSchema(
         query=Query,
         extensions=[
@@ -84,7 +84,8 @@ def build_schema() -> strawberry.Schema:
             partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
             partial(ParserCache, maxsize=CACHE_SIZE),
             partial(AddValidationRules, LIMIT_RULES),
-            partial(ValidationCache, maxsize=CACHE_SIZE),
+            # Refuses costly documents before validation, then validates (cached).
+            GuardedValidation,
             RequestErrors,
         ],
     )

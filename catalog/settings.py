@@ -105,6 +105,27 @@ class Settings(BaseSettings):
         validation_alias=_env("CATALOG_STATEMENT_TIMEOUT_MS"),
         description="Statement timeout for API requests, in milliseconds.",
     )
+    api_workers: int | None = Field(
+        default=None,
+        ge=1,
+        le=64,
+        validation_alias=_env("CATALOG_API_WORKERS"),
+        description="API worker processes, each answering one request at a time with one "
+        "database connection; more requests wait in line. Unset: one per core (at least 2).",
+    )
+    api_queue_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        validation_alias=_env("CATALOG_API_QUEUE_TIMEOUT_SECONDS"),
+        description="Longest wait of an API request for its turn before a 503.",
+    )
+    api_request_budget_ms: int = Field(
+        default=15_000,
+        ge=100,
+        validation_alias=_env("CATALOG_API_REQUEST_BUDGET_MS"),
+        description="Time budget of one API request (each statement also has the "
+        "statement timeout).",
+    )
     cors_origins: list[str] = Field(
         default_factory=list,
         validation_alias=_env("CATALOG_CORS_ORIGINS"),

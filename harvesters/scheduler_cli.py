@@ -62,10 +62,11 @@ def up(
     no_harvest: bool = typer.Option(False, "--no-harvest", help="Only serve the API."),
 ) -> None:
     """Migrate, harvest what is due in the background, and serve the GraphQL API."""
-    import uvicorn
+    from catalog import serving
 
     settings = get_settings()
     configure_logging(settings)
+    sock = serving.bind(host, port)
     engine = get_engine()
     migrate.upgrade(engine)
     runner = None if no_harvest else _scheduler()
@@ -78,7 +79,7 @@ def up(
         runner.start()
     try:
         # uvicorn handles SIGINT/SIGTERM: it returns once the server has shut down.
-        uvicorn.run(API_FACTORY, factory=True, host=host, port=port, log_config=None)
+        serving.serve(API_FACTORY, sock, factory=True, uvicorn_logging=False)
     finally:
         if runner is not None:
             runner.shutdown()

@@ -11,8 +11,10 @@ from typing import Any
 
 from catalog.queries.dimensions import FILTER_KEYS
 from catalog.queries.errors import QueryError
+from catalog.queries.text_search import search_tokens
 
 MAX_PAGE = 100
+MAX_CURSOR_LENGTH = 4096  # an honest cursor is well under 1 KB
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
@@ -95,6 +97,10 @@ class ModelQuery:
                 )
             if key.field == "relevance" and not self.search_text:
                 raise QueryError("sort RELEVANCE needs a search text")
+        if self.search_text and not search_tokens(self.search_text):
+            raise QueryError(
+                f"search {self.search_text[:40]!r} has no letter or digit to search for"
+            )
 
     @property
     def search_text(self) -> str | None:
@@ -135,16 +141,25 @@ def decode_cursor(raw: str, keys: tuple[SortKey, ...]) -> Cursor:
     """Read a cursor made by `encode_cursor` for the same sort.
 
     Raises:
-        QueryError: the cursor is malformed or belongs to another sort.
+        QueryError: the cursor is malformed, forged or belongs to another sort.
     """
+    forged = QueryError("after: not a cursor returned by this API")
+    if len(raw) > MAX_CURSOR_LENGTH:
+        raise forged
     try:
         padded = raw + "=" * (-len(raw) % 4)
         data = json.loads(base64.urlsafe_b64decode(padded.encode()))
         values, model_id, signature = data["v"], int(data["id"]), data["s"]
-    except (binascii.Error, ValueError, KeyError, TypeError) as exc:
-        raise QueryError("after: not a cursor returned by this API") from exc
+    except (binascii.Error, ValueError, KeyError, TypeError, RecursionError) as exc:
+        raise forged from exc
+    if not isinstance(values, list) or not 0 < model_id <= 2**63 - 1:
+        raise forged
     if signature != sort_signature(keys) or len(values) != len(keys):
         raise QueryError("after: the cursor belongs to another sort order; start again")
+    for key, value in zip(keys, values, strict=True):
+        wanted: tuple[type, ...] = (str,) if key.field == "name" else (int, float)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, wanted)):
+            raise forged
     return Cursor(tuple(values), model_id)
 
 

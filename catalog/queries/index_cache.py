@@ -13,6 +13,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -36,6 +37,7 @@ class FacetIndexCache:
         *,
         check_interval: float = 1.0,
         search_cache_size: int = 256,
+        on_built: Callable[[], None] | None = None,
     ) -> None:
         """Create an empty cache.
 
@@ -43,6 +45,7 @@ class FacetIndexCache:
             engine: Build in the background through this engine; None builds inline.
             check_interval: Seconds between version checks (background mode).
             search_cache_size: Search texts whose matching rows are kept.
+            on_built: Called after each background build (e.g. to report readiness).
         """
         self.engine = engine
         self.check_interval = check_interval if engine is not None else 0.0
@@ -52,6 +55,7 @@ class FacetIndexCache:
         self._last_check = float("-inf")
         self._hits: OrderedDict[tuple[Any, ...], SearchHits] = OrderedDict()
         self._hits_size = search_cache_size
+        self._on_built = on_built
 
     @property
     def index(self) -> FacetIndex | None:
@@ -94,6 +98,8 @@ class FacetIndexCache:
     def _build(self) -> None:
         try:
             self.build_now()
+            if self._on_built is not None:
+                self._on_built()
         except Exception:
             log.exception("facet index build failed; searches use SQL until the next try")
         finally:

@@ -18,9 +18,12 @@ def test_serve_command_is_registered_with_host_and_port() -> None:
     assert "--port" in result.output
 
 
-def test_serve_runs_uvicorn_with_the_app(monkeypatch) -> None:
+def test_serve_binds_then_runs_the_app(monkeypatch) -> None:
     calls = {}
-    monkeypatch.setattr("uvicorn.run", lambda app, **kw: calls.update(app=app, **kw))
+    monkeypatch.setattr("catalog.serving.bind", lambda host, port: ("socket", host, port))
+    monkeypatch.setattr(
+        "catalog.serving.serve", lambda app, sock, **kw: calls.update(app=app, sock=sock)
+    )
     monkeypatch.setattr(
         "api.observability.create_observed_app", lambda settings, facet_index: "the-app"
     )
@@ -29,5 +32,4 @@ def test_serve_runs_uvicorn_with_the_app(monkeypatch) -> None:
     cli.register(app)
     result = CliRunner().invoke(app, ["serve", "--host", "0.0.0.0", "--port", "8123"])
     assert result.exit_code == 0, result.output
-    assert calls["app"] == "the-app"
-    assert (calls["host"], calls["port"]) == ("0.0.0.0", 8123)
+    assert calls == {"app": "the-app", "sock": ("socket", "0.0.0.0", 8123)}

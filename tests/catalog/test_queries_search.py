@@ -309,8 +309,9 @@ def test_search_ranks_name_matches_first(
     assert result.total() == len(got)
 
 
-def test_search_text_without_tokens_matches_nothing(db_session, labelled, backend) -> None:
-    assert run(db_session, backend, search="--- ::").total() == 0
+def test_search_text_without_tokens_is_refused(db_session, labelled, backend) -> None:
+    with pytest.raises(QueryError, match="'--- ::' has no letter or digit to search for"):
+        run(db_session, backend, search="--- ::").total()
 
 
 def test_search_pages_by_relevance(db_session, labelled, backend) -> None:

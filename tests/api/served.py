@@ -1,0 +1,54 @@
+"""A real `catalog serve` process over a database of its own, for tests that talk HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import create_engine
+from sqlalchemy.engine import URL
+from sqlalchemy.orm import Session
+
+from benchmarks.load import free_port, idle_in_transaction, start_server, stop_server
+from tests import pg
+from tests.factories import catalog_records, load, record
+
+
+@dataclass
+class Served:
+    """A running server: its base URL, process and database."""
+
+    base_url: str
+    process: Any
+    db_url: URL
+
+    def idle_in_transaction(self) -> int:
+        """Connections to the server's database left idle in a transaction."""
+        return idle_in_transaction(self.db_url.render_as_string(hide_password=False))
+
+
+def serve_catalog(
+    server_url: URL, template_db: str, *, models: int = 200, env: dict[str, str] | None = None
+) -> Iterator[Served]:
+    """Fill a fresh database with `models` records plus a few BERTs, and serve it."""
+    name = pg.unique_name("catalog_served")
+    db_url = pg.create_database(server_url, name, template=template_db)
+    engine = create_engine(db_url)
+    with Session(engine) as session:
+        bert = [
+            record(f"org{i}/bert-base-finetuned-{i}", tasks=["fill-mask"], downloads=i)
+            for i in range(30)
+        ]
+        load(session, [*catalog_records(models), *bert])
+        session.commit()
+    engine.dispose()
+    url = db_url.render_as_string(hide_password=False)
+    port = free_port()
+    process = start_server(url, port, env=env)
+    try:
+        yield Served(f"http://127.0.0.1:{port}", process, db_url)
+    finally:
+        if process.poll() is None:
+            stop_server(process)
+        pg.drop_database(server_url, name)
