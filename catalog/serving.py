@@ -3,6 +3,7 @@ nothing claims to serve before it does), then run with a bounded graceful shutdo
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import socket
 from collections.abc import Callable
@@ -70,7 +71,6 @@ def serve(
     server = uvicorn.Server(config)
     if announce is not None:
         announce()
-    try:
+    # uvicorn re-raises the SIGINT it already handled: Ctrl-C is a clean stop.
+    with contextlib.suppress(KeyboardInterrupt):
         server.run(sockets=[sock])
-    except KeyboardInterrupt:
-        pass  # uvicorn re-raises the SIGINT it already handled: Ctrl-C is a clean stop
