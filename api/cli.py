@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import typer
 
+from catalog.cli.options import PORT
+
 
 def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
-    port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
+    port: int = PORT,
     facet_index: bool = typer.Option(
         True, help="Answer searches from the in-memory facet index (else SQL only)."
     ),

@@ -69,10 +69,37 @@ def make_engine(url: URL, **kwargs: object) -> Engine:
     except DBAPIError as exc:
         engine.dispose()
         cause = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        if _is_missing_database(exc, url):
+            raise DatabaseConfigError(_missing_database_message(url)) from exc
         raise DatabaseConfigError(
             f"DATABASE_URL ({describe(url)}) is unreachable: {cause}"
         ) from exc
     return engine
+
+
+# SQLSTATE invalid_catalog_name; psycopg leaves it unset on connection errors, where the
+# server's message is all there is.
+MISSING_DATABASE = "3D000"
+
+
+def _is_missing_database(exc: DBAPIError, url: URL) -> bool:
+    if getattr(exc.orig, "sqlstate", None) == MISSING_DATABASE:
+        return True
+    return f'database "{url.database}" does not exist' in str(exc.orig)
+
+
+def _missing_database_message(url: URL) -> str:
+    """Say which database is missing and the command that creates it."""
+    options = [
+        f"-h {url.host}" if url.host else "",
+        f"-p {url.port}" if url.port else "",
+        f"-U {url.username}" if url.username else "",
+    ]
+    createdb = " ".join(["createdb", *filter(None, options), str(url.database)])
+    return (
+        f"DATABASE_URL ({describe(url)}): database {url.database!r} does not exist on the "
+        f"server; create it (e.g. `{createdb}`), then run `catalog db upgrade`"
+    )
 
 
 @lru_cache(maxsize=1)

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from catalog.cli.console import console as make_console
 from catalog.database import get_engine
 from catalog.settings import get_settings
 from harvesters.registry import HARVESTERS
@@ -23,7 +24,9 @@ ALL = "all"
 
 
 def harvest(
-    platform: str = typer.Argument(..., help=f"Platform slug or 'all': {', '.join(HARVESTERS)}"),
+    platform: str = typer.Argument(
+        ..., metavar="PLATFORM", help=f"Platform slug or 'all': {', '.join(HARVESTERS)}"
+    ),
     full: bool = typer.Option(False, "--full", help="Full sweep (with deletion detection)."),
     limit: int | None = typer.Option(None, "--limit", min=1, help="Stop after N models."),
     since: dt.datetime | None = typer.Option(
@@ -107,7 +110,7 @@ def _as_dict(result: RunResult) -> dict[str, Any]:
 
 
 def _summary(results: list[RunResult]) -> None:
-    console = Console()
+    console = make_console()
     columns = ("seen", "new", "changed", "unchanged", "quarantined", "removed", "unmapped")
     table = Table("platform", "run", "kind", "status", *columns, title="harvest summary")
     for r in results:

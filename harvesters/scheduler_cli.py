@@ -8,9 +8,10 @@ import threading
 from types import FrameType
 
 import typer
-from rich.console import Console
 
 from catalog import migrate
+from catalog.cli.console import console as make_console
+from catalog.cli.options import PORT
 from catalog.database import describe, get_engine
 from catalog.errors import CatalogError
 from catalog.logs import configure_logging
@@ -58,7 +59,7 @@ def scheduler() -> None:
 
 def up(
     host: str = typer.Option("127.0.0.1", "--host", help="Interface the API listens on."),
-    port: int = typer.Option(8000, "--port", help="Port of the API."),
+    port: int = PORT,
     no_harvest: bool = typer.Option(False, "--no-harvest", help="Only serve the API."),
 ) -> None:
     """Migrate, harvest what is due in the background, and serve the GraphQL API."""
@@ -70,10 +71,11 @@ def up(
     engine = get_engine()
     migrate.upgrade(engine)
     runner = None if no_harvest else _scheduler()
-    Console(stderr=True).print(
+    make_console(stderr=True).print(
         f"catalog database: {describe(engine.url)}\n"
         f"GraphQL API: [bold]http://{host}:{port}/graphql[/]  (Ctrl-C stops)\n"
-        f"harvesting: {'off (--no-harvest)' if runner is None else 'scheduled'}"
+        f"harvesting: {'off (--no-harvest)' if runner is None else 'scheduled'}",
+        soft_wrap=True,
     )
     if runner is not None:
         runner.start()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 
@@ -31,6 +32,23 @@ for _variable in (
 ):
     os.environ[_variable] = UNREACHABLE
 os.environ.pop("HF_TOKEN", None)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Without a configured server, start this run's embedded one (xdist workers join it)."""
+    if hasattr(config, "workerinput"):
+        return  # an xdist worker: it inherited the controller's environment
+    if any(os.environ.get(v) for v in ("TEST_DATABASE_URL", "DATABASE_URL", pg.RUN_SERVER_URL)):
+        return
+    # Without pgserver (Python 3.13+) the tests that need a database say so themselves.
+    with contextlib.suppress(ImportError):
+        os.environ[pg.RUN_SERVER_URL] = pg.start_embedded()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Stop the run's embedded server once every worker is done."""
+    if not hasattr(config, "workerinput"):
+        pg.stop_embedded()
 
 
 @pytest.fixture(scope="session")

@@ -179,6 +179,8 @@ def build_landscape(
     found = transport.execute(queries.LANDSCAPE, {"filter": flt, "top": top})["models"]
     models = tuple(_landscape_model(i, e["node"]) for i, e in enumerate(found["edges"], 1))
     facets = {f["field"]: tuple(_bucket(b) for b in f["buckets"]) for f in found["facets"]}
+    licenses = facets.get("LICENSE", ())
+    licensed = sum(b["count"] for f in found["licensed"] for b in f["buckets"])
     what = task or modality or "all models"
     meta = _meta(
         f"Landscape: {what}",
@@ -194,9 +196,11 @@ def build_landscape(
         total=found["totalCount"],
         models=models,
         platforms=facets.get("PLATFORM", ()),
-        licenses=facets.get("LICENSE", ()),
+        licenses=licenses,
         formats=facets.get("FORMAT", ()),
         history=_history(transport, models[:HISTORY_MODELS], since),
+        other_licenses=max(licensed - sum(b.count for b in licenses), 0),
+        without_license=max(found["totalCount"] - licensed, 0),
     )
 
 

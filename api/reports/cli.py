@@ -52,7 +52,10 @@ def _format(fmt: str | None, output: Path | None) -> str:
     if fmt is None:
         return SUFFIXES.get(output.suffix.lower(), "md") if output else "md"
     if fmt not in RENDERERS:
-        raise ReportError(f"unknown --format {fmt!r}: use one of {', '.join(RENDERERS)}")
+        # A usage error: exit code 2 with the command's usage line.
+        raise typer.BadParameter(
+            f"unknown format {fmt!r}: use one of {', '.join(RENDERERS)}", param_hint="'--format'"
+        )
     return fmt
 
 
@@ -70,7 +73,7 @@ def _emit(report: Report, fmt: str, output: Path | None) -> None:
 
 @app.command()
 def compare(
-    refs: list[str] = typer.Argument(..., help="Models as <platform>:<externalId>."),
+    refs: list[str] = typer.Argument(..., metavar="REF", help="Models as <platform>:<externalId>."),
     fmt: str | None = FORMAT,
     output: Path | None = OUTPUT,
     endpoint: str | None = ENDPOINT,
@@ -85,7 +88,9 @@ def landscape(
     task: str | None = typer.Option(None, "--task", "-t", help="Task slug, e.g. text-generation."),
     modality: str | None = MODALITY,
     platform: list[str] = PLATFORM,
-    top: int = typer.Option(20, "--top", "-n", help="How many top models (1-100)."),
+    top: int = typer.Option(
+        20, "--top", "-n", min=1, max=build.MAX_TOP, help="How many top models (1-100)."
+    ),
     since: dt.datetime | None = typer.Option(
         None, "--since", help="Download history from this date (default: all of it)."
     ),
@@ -113,7 +118,7 @@ def coverage(
     modality: str | None = MODALITY,
     platform: list[str] = PLATFORM,
     tasks: int | None = typer.Option(
-        None, "--tasks", help="Keep only the N tasks with the most models."
+        None, "--tasks", min=1, help="Keep only the N tasks with the most models."
     ),
     fmt: str | None = FORMAT,
     output: Path | None = OUTPUT,

@@ -111,9 +111,11 @@ class LandscapeReport:
         total: How many models match the selection (not only the top ones).
         models: The top models by downloads, best first.
         platforms: Platform mix of the whole selection.
-        licenses: License mix of the whole selection.
+        licenses: License mix of the whole selection (the most common licenses).
         formats: Format mix of the whole selection.
         history: Download history of the top models that have any.
+        other_licenses: Models of the selection under a license not in `licenses`.
+        without_license: Models of the selection that state no license.
     """
 
     meta: Meta
@@ -123,7 +125,21 @@ class LandscapeReport:
     licenses: tuple[Bucket, ...] = ()
     formats: tuple[Bucket, ...] = ()
     history: tuple[Series, ...] = ()
+    other_licenses: int = 0
+    without_license: int = 0
     kind: str = "landscape"
+
+    def license_mix(self) -> tuple[Bucket, ...]:
+        """Every model of the selection once: the licenses, then the rest (shares add to 100%).
+
+        The rest are display rows, not license values ("other" is itself a Hugging Face
+        license), so their values are empty.
+        """
+        rest = (
+            Bucket("", "other licenses", self.other_licenses),
+            Bucket("", "no license stated", self.without_license),
+        )
+        return self.licenses + tuple(b for b in rest if b.count)
 
 
 @dataclass(frozen=True, slots=True)

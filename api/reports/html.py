@@ -144,7 +144,7 @@ def _landscape(report: LandscapeReport) -> str:
         _top_table(report.models),
         '<h2>Mix of the selection</h2><div class="mix">',
         _mix("platform", report.platforms, report.total),
-        _mix("license", report.licenses, report.total),
+        _mix("license", report.license_mix(), report.total),
         _mix("format", report.formats, report.total),
         "</div>",
         "<h2>Parameters vs downloads</h2>",

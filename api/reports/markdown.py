@@ -99,7 +99,7 @@ def _landscape(report: LandscapeReport) -> list[str]:
     lines += table(header, rows, "rllrrrll")
     for title, buckets in (
         ("Platforms", report.platforms),
-        ("Licenses", report.licenses),
+        ("Licenses", report.license_mix()),
         ("Formats", report.formats),
     ):
         lines += _mix(title, buckets, report.total)

@@ -25,6 +25,7 @@ query Landscape($filter: ModelFilter, $top: Int!) {
       field
       buckets { value label count }
     }
+    licensed: facets(fields: [LICENSE], limit: 500) { buckets { count } }
     edges {
       node {
         ref name author url parameters downloads likes license

@@ -248,6 +248,56 @@ def nice_step(span: float, ticks: int = 5) -> float:
     return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
 
 
+MINUTE, HOUR, DAY = 60, 3600, 86_400
+# Round tick steps in seconds (minutes and hours divide a day; days count from 1970-01-01),
+# then in calendar months.
+TIME_STEPS = (
+    *(m * MINUTE for m in (1, 2, 5, 10, 15, 30)),
+    *(h * HOUR for h in (1, 2, 3, 6, 12)),
+    *(d * DAY for d in (1, 2, 7, 14)),
+)
+MONTH_STEPS = (1, 2, 3, 6, 12, 24, 60, 120, 240)
+
+
+def time_ticks(t_lo: float, t_hi: float, most: int = 6) -> tuple[list[tuple[float, str]], str]:
+    """Round times between two timestamps, labelled so that no two labels are alike.
+
+    A span of days or more is labelled with dates; a shorter one with times of day (UTC),
+    the date in the axis title when the span stays within one day.
+
+    Returns:
+        (timestamp, label) pairs and the axis title.
+    """
+    span = t_hi - t_lo
+    step = next((s for s in TIME_STEPS if span / s <= most - 1), None)
+    if step is None:
+        moments = _month_ticks(t_lo, t_hi, most)
+    else:
+        first = math.ceil(t_lo / step) * step
+        stamps = range(int(first), math.floor(t_hi) + 1, step)
+        moments = [dt.datetime.fromtimestamp(t, tz=dt.UTC) for t in stamps]
+    if step is None or step >= DAY:
+        return [(m.timestamp(), f"{m:%Y-%m-%d}") for m in moments], "date"
+    if len({m.date() for m in moments}) == 1:
+        title = f"time (UTC) on {moments[0]:%Y-%m-%d}" if moments else "time (UTC)"
+        return [(m.timestamp(), f"{m:%H:%M}") for m in moments], title
+    return [(m.timestamp(), f"{m:%m-%d %H:%M}") for m in moments], "date and time (UTC)"
+
+
+def _month_ticks(t_lo: float, t_hi: float, most: int) -> list[dt.datetime]:
+    """First days of months between two timestamps, every 1, 2, 3, 6, 12, ... months."""
+    lo = dt.datetime.fromtimestamp(t_lo, tz=dt.UTC)
+    hi = dt.datetime.fromtimestamp(t_hi, tz=dt.UTC)
+    first = lo.year * 12 + lo.month  # the month after lo's: its first day is >= lo
+    last = hi.year * 12 + hi.month - 1
+    months = last - first + 1
+    step = next((m for m in MONTH_STEPS if months / m <= most), MONTH_STEPS[-1])
+    start = math.ceil(first / step) * step
+    return [
+        dt.datetime(i // 12, i % 12 + 1, 1, tzinfo=dt.UTC) for i in range(start, last + 1, step)
+    ]
+
+
 def line_chart(
     series: Sequence[LineSeries], *, title: str, y_label: str, width: int = 760, height: int = 360
 ) -> str:
@@ -257,8 +307,8 @@ def line_chart(
     box = _plot_box(width, height, legend_bottom)
     times = [t.timestamp() for s in series for t, _ in s.points] or [0.0]
     t_lo, t_hi = min(times), max(times)
-    if t_hi == t_lo:  # a single day of data still gets a visible axis
-        t_lo, t_hi = t_lo - 86_400, t_hi + 86_400
+    if t_hi - t_lo < 2 * MINUTE:  # a single moment of data still gets a visible axis
+        t_lo, t_hi = t_lo - 2 * MINUTE, t_hi + 2 * MINUTE
     top_value = max([v for s in series for _, v in s.points] or [1.0]) or 1.0
     step = nice_step(top_value)
     v_hi = step * math.ceil(top_value / step)
@@ -274,12 +324,11 @@ def line_chart(
         y = py(i * step)
         body += [_line(box.left, y, box.right, y)]
         body += [_text(box.left - 6, y + 4, fmt.compact(i * step), anchor="end")]
-    for i in range(5):
-        t = t_lo + (t_hi - t_lo) * i / 4
-        label = f"{dt.datetime.fromtimestamp(t, tz=dt.UTC):%Y-%m-%d}"
+    ticks, x_label = time_ticks(t_lo, t_hi)
+    for t, label in ticks:
         body += [_line(px(t), box.top, px(t), box.bottom)]
         body += [_text(px(t), box.bottom + 15, label, anchor="middle")]
-    body += _axis_titles(box, x_label="date", y_label=y_label)
+    body += _axis_titles(box, x_label=x_label, y_label=y_label)
     body += [_polyline(s, colour[s.label], (px, py)) for s in series]
     return _svg(width, height, title, body)
 

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import typer
-from rich.console import Console
 
 from catalog import migrate
+from catalog.cli.console import console as make_console
 from catalog.database import describe, get_engine, resolve_url
 from catalog.embedded import stop_embedded
 from catalog.settings import get_settings
 
 app = typer.Typer(help="Create, migrate and inspect the catalog database.", no_args_is_help=True)
-console = Console()
+console = make_console()
 
 
 @app.command()
@@ -19,7 +19,9 @@ def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> 
     """Migrate the schema up to REVISION (default: the newest)."""
     engine = get_engine()
     migrate.upgrade(engine, revision)
-    console.print(f"schema at [bold]{migrate.current(engine)}[/] on {describe(engine.url)}")
+    console.print(
+        f"schema at [bold]{migrate.current(engine)}[/] on {describe(engine.url)}", soft_wrap=True
+    )
 
 
 @app.command()
@@ -41,7 +43,7 @@ def current() -> None:
 @app.command()
 def url() -> None:
     """Print where the catalog database is (password hidden)."""
-    console.print(describe(resolve_url()))
+    console.print(describe(resolve_url()), soft_wrap=True)
 
 
 @app.command()

@@ -22,6 +22,13 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+# Usage errors (bad option values, missing arguments, unknown commands) are click's
+# `ClickException`s. Recent typer releases ship their own copy of click, so the class is
+# not `click.ClickException`: take it from the hierarchy of the error typer exports.
+ClickException: type[Exception] = next(
+    cls for cls in typer.BadParameter.__mro__ if cls.__name__ == "ClickException"
+)
+
 app.add_typer(db.app, name="db")
 app.command("status")(status.status)
 
@@ -56,13 +63,11 @@ def main() -> None:
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         sys.exit(130)
-    except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+    except ClickException as exc:
+        # Non-standalone mode hands usage errors to us: print click's "Usage: ... /
+        # Error: ..." lines and exit 2 (its exit code), as a standalone click app would.
+        exc.show()  # type: ignore[attr-defined]  # click's ClickException has show()
+        sys.exit(exc.exit_code)  # type: ignore[attr-defined]  # and exit_code
     if isinstance(code, int) and code:
         sys.exit(code)
 

@@ -6,10 +6,10 @@ import json
 from typing import Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from catalog import migrate
+from catalog.cli.console import console as make_console
 from catalog.database import describe, get_engine, session_scope
 from catalog.errors import CatalogError
 from catalog.queries.status import PlatformStatus, RunSummary, platform_status, recent_runs
@@ -72,9 +72,12 @@ def _counts(run: RunSummary | None) -> str:
 def _print(
     doc: dict[str, Any], rows: list[PlatformStatus], latest: list[tuple[str, RunSummary]]
 ) -> None:
-    console = Console()
+    console = make_console()
     where = "embedded" if doc["embedded"] else "DATABASE_URL"
-    console.print(f"database ({where}): {doc['database']}  schema {doc['schema_revision']}")
+    # Soft wrap: a terminal folds the line itself, so the URL stays whole when copied.
+    console.print(
+        f"database ({where}): {doc['database']}  schema {doc['schema_revision']}", soft_wrap=True
+    )
     table = Table("platform", "models", "removed", "last run", "status", "counts")
     for row in rows:
         run = row.last_run

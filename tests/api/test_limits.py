@@ -51,11 +51,14 @@ def test_first_above_100_is_a_clear_error(db_session, gql_errors) -> None:
 
 def test_unknown_values_name_the_field_and_the_allowed_ones(db_session, gql_errors) -> None:
     (message,) = gql_errors('{ models(filter: {formats: ["ggfu"]}) { totalCount } }')
-    assert message.startswith("unknown value 'ggfu' for filter.formats; allowed: ")
+    assert message.startswith("unknown value 'ggfu' for filter.formats; did you mean 'gguf'? ")
     assert "gguf" in message
+    (message,) = gql_errors('{ models(filter: {licenses: ["Apache2"]}) { totalCount } }')
+    assert "did you mean 'apache-2.0'? allowed: " in message
     (message,) = gql_errors('{ models(filter: {exclude: {platforms: ["hf"]}}) { totalCount } }')
     assert "filter.exclude.platforms" in message
     assert "huggingface" in message
+    assert "did you mean" not in message  # nothing is close to "hf"
     (message,) = gql_errors("{ models { facets(fields: [PLATFORM], limit: 0) { field } } }")
     assert message == "facets.limit must be between 1 and 500, got 0"
     (message,) = gql_errors("{ models { facets(fields: [COLOUR]) { field } } }")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,8 @@ import pytest
 from sqlalchemy.engine import URL
 
 from catalog import migrate
+from tests import pg
+from tests.cli import catalog_env, run_catalog
 
 
 def run_cli(
@@ -109,3 +112,16 @@ def test_embedded_server_starts_from_nothing_is_reused_and_stops(tmp_path: Path)
     stopped = run_cli("db", "stop", env=env)
     assert stopped.returncode == 0
     assert "not running" in stopped.stdout
+
+
+def test_a_missing_database_is_named_with_how_to_create_it(server_url: URL) -> None:
+    missing = server_url.set(database=pg.unique_name("catalog_missing"), password="s3cret")
+    env = catalog_env(DATABASE_URL=_url(missing))
+    result = run_catalog("status", env=env)
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert f"database '{missing.database}' does not exist" in line
+    assert "unreachable" not in line
+    assert re.search(rf"`createdb [^`]*\b{missing.database}`", line), line
+    assert "catalog db upgrade" in line
+    assert "s3cret" not in line

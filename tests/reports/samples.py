@@ -68,6 +68,7 @@ def landscape_report() -> LandscapeReport:
         models=models,
         platforms=(Bucket("huggingface", "Hugging Face Hub", 4), Bucket("kaggle", "Kaggle", 1)),
         licenses=(Bucket("apache-2.0", "Apache 2.0", 3), Bucket("mit", "MIT", 1)),
+        without_license=1,
         formats=(Bucket("safetensors", "Safetensors", 3), Bucket("tflite", "TFLite", 1)),
         history=(
             Series(

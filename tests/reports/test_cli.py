@@ -11,10 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
+import typer
 from sqlalchemy.engine import URL
 
 from api.reports import build, cli
-from api.reports.client import HttpTransport, InProcessTransport, ReportError
+from api.reports.client import HttpTransport, InProcessTransport
 from tests.reports import fixture_catalog as fx
 
 CATALOG = Path(sys.executable).with_name("catalog")
@@ -92,8 +93,8 @@ def test_the_format_comes_from_the_option_else_the_output_suffix(
     assert cli._format(given, Path(output) if output else None) == chosen
 
 
-def test_a_bad_format_is_refused() -> None:
-    with pytest.raises(ReportError, match="unknown --format 'pdf': use one of md, html, csv, json"):
+def test_a_bad_format_is_a_usage_error() -> None:
+    with pytest.raises(typer.BadParameter, match="unknown format 'pdf': use one of md, html, csv"):
         cli._format("pdf", None)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import datetime as dt
 import io
 import json
 import re
@@ -11,7 +12,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from api.reports import fmt
+from api.reports import fmt, svg
 from api.reports.data import CoverageReport, LandscapeReport, as_dict
 from api.reports.render import RENDERERS, render
 from tests.reports import samples
@@ -194,3 +195,32 @@ def test_truncate_counts_wide_characters_and_flattens_newlines() -> None:
     assert fmt.display_width(fmt.truncate("模型模型模型", 7)) <= 7
     assert fmt.truncate("short\nname", 20) == "short name"
     assert fmt.truncate("abcdefghij", 5) == "abcd…"
+
+
+def _x_tick_labels(chart: str) -> list[str]:
+    """The labels under the time axis: the texts on the lowest line of labels."""
+    texts = [t for t in ET.fromstring(chart).iter(f"{SVG_NS}text") if t.get("text-anchor")]
+    bottom = max(float(t.get("y", 0)) for t in texts if t.get("text-anchor") == "middle")
+    return [t.text or "" for t in texts if float(t.get("y", 0)) == bottom - 23]
+
+
+@pytest.mark.parametrize(
+    ("start", "hours", "labels", "title"),
+    [
+        ("2026-11-30T08:12:00", 6.5, ["10:00", "12:00", "14:00"], "time (UTC) on 2026-11-30"),
+        ("2026-11-30T20:00:00", 13, ["11-30 21:00", "12-01 00:00"], "date and time (UTC)"),
+        ("2026-11-26T20:00:00", 100, ["2026-11-27", "2026-11-28", "2026-11-29"], "date"),
+        ("2024-01-10T00:00:00", 24 * 700, ["2024-07-01", "2025-01-01", "2025-07-01"], "date"),
+    ],
+)
+def test_a_download_chart_never_repeats_a_tick_label(
+    start: str, hours: float, labels: list[str], title: str
+) -> None:
+    t0 = dt.datetime.fromisoformat(start).replace(tzinfo=dt.UTC)
+    points = tuple((t0 + dt.timedelta(hours=hours * i / 4), 1000.0 * i) for i in range(5))
+    chart = svg.line_chart([svg.LineSeries("m", points)], title="downloads", y_label="downloads")
+    ticks = _x_tick_labels(chart)
+    assert len(ticks) == len(set(ticks)) >= 2
+    assert ticks[: len(labels)] == labels
+    texts = [t.text for t in ET.fromstring(chart).iter(f"{SVG_NS}text")]
+    assert title in texts

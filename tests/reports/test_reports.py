@@ -10,10 +10,13 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from api.reports import build, fmt
 from api.reports.client import InProcessTransport
 from api.reports.render import render
+from tests.factories import load, record
 from tests.reports import fixture_catalog as fx
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -227,3 +230,28 @@ def test_coverage_of_an_empty_catalog_says_so(fresh_engine: object, fmt_name: st
         assert text.strip() == "matrix,row,row_label,column,column_label,count"
     else:
         assert json.loads(text)["total"] == 0
+
+
+def test_the_license_mix_accounts_for_every_model(fresh_engine: Engine) -> None:
+    # More licenses than the mix lists (20), and models that state none.
+    records = [record(f"org/m{i}", license=f"license-{i:02d}") for i in range(24)]
+    records += [record("org/popular-a", license="mit"), record("org/popular-b", license="mit")]
+    records += [record(f"org/unlicensed{i}") for i in range(3)]
+    with Session(fresh_engine) as session:
+        load(session, records)
+        session.commit()
+    report = build.build_landscape(InProcessTransport(fresh_engine), top=3)
+    assert report.total == 29
+    assert len(report.licenses) == 20
+    assert (report.other_licenses, report.without_license) == (5, 3)
+
+    rows = md_rows(render(report, "md"))
+    start = rows.index(["license", "models", "share"])
+    mix = rows[start + 2 : start + 2 + 22]
+    assert mix[0][:2] == ["MIT License", "2"]
+    assert mix[-2:] == [["other licenses", "5", "17%"], ["no license stated", "3", "10%"]]
+    assert sum(int(row[1]) for row in mix) == report.total
+
+    html_text = render(report, "html")
+    assert "other licenses" in html_text
+    assert "no license stated" in html_text
