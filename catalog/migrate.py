@@ -12,6 +12,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 import migrations
+from catalog.seed import seed_vocabularies
 
 
 def include_object(
@@ -40,8 +41,15 @@ def _run(engine: Engine, fn: str, *args: object) -> None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Upgrade the schema to `revision`."""
+    """Upgrade the schema to `revision`; at the newest, refresh the canonical vocabularies.
+
+    Migrations are frozen history: values added to `catalog.vocab` since reach the
+    database through this idempotent seed, not through a migration that runs live code.
+    """
     _run(engine, "upgrade", revision)
+    if revision == "head":
+        with engine.begin() as conn:
+            seed_vocabularies(conn)
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:

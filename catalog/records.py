@@ -10,7 +10,7 @@ tasks, modalities, formats and relations must be canonical (`catalog.vocab`);
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -136,8 +136,14 @@ BIGINT_MAX = 2**63 - 1
 TEXT_LIMIT = 100_000  # characters kept of a description; the raw payload keeps the rest
 
 
-def validate_record(record: NormalizedModel) -> None:
+def validate_record(record: NormalizedModel, platforms: Collection[str] | None = None) -> None:
     """Check a record against the canonical vocabularies and column limits.
+
+    Args:
+        record: The record to check.
+        platforms: The registered platform slugs (rows of `platforms`), which the
+            record's platform and its lineage must name. None (a pure normalizer that
+            cannot know them): any well-formed slug passes; the loader checks again.
 
     Raises:
         InvalidRecordError: with a reason fit for the quarantine.
@@ -158,10 +164,14 @@ def validate_record(record: NormalizedModel) -> None:
     bad = [ref.relation for ref in record.lineage if ref.relation not in RELATIONS]
     if bad:
         raise InvalidRecordError(f"unknown lineage relations {bad}")
-    platforms = {p.slug for p in vocab.PLATFORMS}
-    bad = [ref.platform for ref in record.lineage if ref.platform not in platforms]
-    if record.platform not in platforms or bad:
-        raise InvalidRecordError(f"unknown platform slugs {[record.platform, *bad]}")
+    named = [record.platform, *(ref.platform for ref in record.lineage)]
+    bad = [
+        slug
+        for slug in named
+        if not vocab.is_platform_slug(slug) or (platforms is not None and slug not in platforms)
+    ]
+    if bad:
+        raise InvalidRecordError(f"unknown platform slugs {bad}")
     if record.description is not None and len(record.description) > TEXT_LIMIT:
         raise InvalidRecordError(
             f"description of {len(record.description):,} characters exceeds {TEXT_LIMIT:,}"

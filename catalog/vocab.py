@@ -1,24 +1,35 @@
 """Canonical vocabularies (slugs are API contracts) and the alias maps onto them.
 
-This module is data plus small pure helpers. The initial migration seeds the tables from
-it; a later change that adds values also adds a migration that calls
-`catalog.seed.seed_vocabularies` again (the seed is an idempotent upsert).
+This module is data plus small pure helpers. `catalog db upgrade` (and every other
+upgrade to the newest revision) seeds the tables from it (`catalog.seed`, an idempotent
+upsert), so adding a value needs no migration. Platforms are not listed here: each hub
+registers its own (`harvesters.registry`), and the catalog learns them as rows of the
+`platforms` table.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import re
 from dataclasses import dataclass
 from typing import Final
 
 
 @dataclass(frozen=True, slots=True)
 class PlatformInfo:
-    """A hub the catalog knows."""
+    """A hub the catalog knows: its slug (an API contract), display name and home URL."""
 
     slug: str
     name: str
     url: str
+
+
+_PLATFORM_SLUG: Final = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def is_platform_slug(value: str) -> bool:
+    """Whether `value` is shaped like a platform slug (`huggingface`, `onnx-model-zoo`)."""
+    return _PLATFORM_SLUG.fullmatch(value) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,14 +50,6 @@ class LicenseInfo:
     name: str
     url: str | None
 
-
-PLATFORMS: Final = (
-    PlatformInfo("huggingface", "Hugging Face Hub", "https://huggingface.co"),
-    PlatformInfo("tfhub", "TensorFlow Hub", "https://tfhub.dev"),
-    PlatformInfo("pytorch-hub", "PyTorch Hub", "https://pytorch.org/hub"),
-    PlatformInfo("kaggle", "Kaggle Models", "https://www.kaggle.com/models"),
-    PlatformInfo("onnx-model-zoo", "ONNX Model Zoo", "https://github.com/onnx/models"),
-)
 
 MODALITIES: Final = {
     "vision": "Vision",

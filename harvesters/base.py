@@ -1,10 +1,12 @@
 """The harvester contract: `fetch` yields pages of raw payloads, `normalize` is pure.
 
-A hub is a small sub-package with `config.py` (a pydantic model), `harvester.py` (a
-`Harvester` subclass whose `fetch` does the I/O) and `parse.py` (pure functions from a
-payload to a `NormalizedModel`), registered in `harvesters.registry`. The runner owns
-database sessions, batching, checkpoints, run records and deletion sweeps; a harvester
-never sees a session.
+A hub is one folder, e.g. `harvesters/<hub>/`, or a package of its own: `config.py` (a
+`HarvesterConfig`: its source URL and options), `harvester.py` (a `Harvester` subclass
+that says who it is in class attributes and whose `fetch` does the I/O), `parse.py`
+(pure functions from a payload to a `NormalizedModel`) and its alias tables. It is
+registered by one entry point in the `model_catalog.hubs` group (`harvesters.registry`).
+The runner owns database sessions, batching, checkpoints, run records and deletion
+sweeps; a harvester never sees a session.
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
@@ -56,11 +59,39 @@ class RecordError(HarvestError):
 class HarvesterConfig(BaseModel):
     """Base of per-hub configuration: strict, documented fields.
 
-    Values from environment variables arrive as strings; a string that holds a JSON
-    list or object (`CATALOG_HARVESTERS__HUGGINGFACE__AUTHORS='["google"]'`) is decoded.
+    A hub's options are `CATALOG_HARVESTERS__<HUB>__<OPTION>` settings (a
+    `[harvesters.<hub>]` table in the TOML file); `<HUB>` is the slug in upper case with
+    `_` for `-`. Values from environment variables arrive as strings; a string that holds
+    a JSON list or object (`CATALOG_HARVESTERS__HUGGINGFACE__AUTHORS='["google"]'`) is
+    decoded. Secrets are `SecretStr` fields: they print as `**********`.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    env_aliases: ClassVar[Mapping[str, str]] = {}
+    """Other environment variables a field is read from, field -> variable: names users
+    set before the option moved here (`CATALOG_KAGGLE_API_URL`) or a hub's own convention
+    (`HF_TOKEN`). The `CATALOG_HARVESTERS__...` setting wins when both are set; an empty
+    variable counts as unset."""
+
+    @classmethod
+    def load(cls, values: Mapping[str, Any], environ: Mapping[str, str]) -> Self:
+        """The configuration from explicit values over the hub's `env_aliases`.
+
+        Args:
+            values: Options from the settings (and per-run overrides).
+            environ: The environment to read `env_aliases` from.
+
+        Raises:
+            pydantic.ValidationError: a value is invalid or an option unknown.
+        """
+        merged: dict[str, Any] = {
+            name: environ[variable]
+            for name, variable in cls.env_aliases.items()
+            if environ.get(variable)
+        }
+        merged.update(values)
+        return cls(**merged)
 
     @model_validator(mode="before")
     @classmethod
@@ -132,7 +163,15 @@ class Harvester(ABC):
     """A hub's harvester. Subclasses set the class variables and the two methods."""
 
     name: ClassVar[str]
-    """Platform slug, as in `catalog.vocab.PLATFORMS`."""
+    """Platform slug (an API contract: never rename it): lower-case letters, digits and
+    `-`. The hub's entry point in `model_catalog.hubs` carries the same name."""
+    display_name: ClassVar[str]
+    """The hub's name as people write it (`Hugging Face Hub`)."""
+    home_url: ClassVar[str]
+    """The hub's public home page."""
+    schedules: ClassVar[Mapping[str, str]] = {"full": "every 1d"}
+    """Default schedule per run kind (`full`, `incremental`): `every <N>s|m|h|d`, a
+    crontab or `off`; `CATALOG_SCHEDULES__<HUB>__<KIND>` overrides each."""
     config_class: ClassVar[type[HarvesterConfig]] = HarvesterConfig
     version: ClassVar[str] = "1"
     """Bump when `normalize` changes: stored payloads are then normalized again."""
@@ -147,12 +186,14 @@ class Harvester(ABC):
     def from_settings(
         cls, settings: Settings, overrides: Mapping[str, Any] | None = None
     ) -> Harvester:
-        """Build the harvester from settings plus per-hub config overrides.
+        """Build the harvester from its settings (`settings.harvesters[name]` and the
+        config's `env_aliases`) with `overrides` on top.
 
         Raises:
             pydantic.ValidationError: the configuration is invalid.
         """
-        return cls(cls.config_class(**dict(overrides or {})), settings)
+        values = {**settings.harvesters.get(cls.name, {}), **dict(overrides or {})}
+        return cls(cls.config_class.load(values, os.environ), settings)
 
     @abstractmethod
     def fetch(self, ctx: FetchContext) -> Iterator[Page]:

@@ -127,7 +127,7 @@ def _normalize(
 ) -> _Ready | None:
     try:
         record = ctx.harvester.normalize(raw)
-        validate_record(record)
+        validate_record(record, ctx.vocabulary.platforms)
         if record.external_id != landed.external_id or record.platform != ctx.harvester.name:
             raise ValueError(
                 f"normalized identity {record.platform}:{record.external_id} differs from the "

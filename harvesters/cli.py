@@ -16,7 +16,7 @@ from rich.table import Table
 from catalog.cli.console import console as make_console
 from catalog.database import get_engine
 from catalog.settings import get_settings
-from harvesters.registry import HARVESTERS
+from harvesters.registry import HubPluginError, slugs
 from harvesters.report import HarvestReport
 from harvesters.runner import HarvestLockedError, RunOptions, RunResult, run_harvest
 
@@ -25,7 +25,7 @@ ALL = "all"
 
 def harvest(
     platform: str = typer.Argument(
-        ..., metavar="PLATFORM", help=f"Platform slug or 'all': {', '.join(HARVESTERS)}"
+        ..., metavar="PLATFORM", help=f"Platform slug or 'all': {', '.join(slugs())}"
     ),
     full: bool = typer.Option(False, "--full", help="Full sweep (with deletion detection)."),
     limit: int | None = typer.Option(None, "--limit", min=1, help="Stop after N models."),
@@ -36,15 +36,16 @@ def harvest(
     as_json: bool = typer.Option(False, "--json", help="Print results as JSON."),
 ) -> None:
     """Harvest one platform (or all of them) into the catalog."""
-    if platform != ALL and platform not in HARVESTERS:
+    known = slugs()
+    if platform != ALL and platform not in known:
         raise typer.BadParameter(
-            f"unknown platform {platform!r}; choose from {', '.join([*HARVESTERS, ALL])}",
+            f"unknown platform {platform!r}; choose from {', '.join([*known, ALL])}",
             param_hint="PLATFORM",
         )
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=dt.UTC)
     options = RunOptions(full=full, limit=limit, since=since, batch_size=batch_size)
-    platforms = list(HARVESTERS) if platform == ALL else [platform]
+    platforms = known if platform == ALL else [platform]
     results = [_run_one(p, options, quiet=as_json) for p in platforms]
     if as_json:
         typer.echo(json.dumps([_as_dict(r) for r in results], indent=2))
@@ -83,6 +84,8 @@ def _run_one(platform: str, options: RunOptions, *, quiet: bool) -> RunResult:
             )
         except HarvestLockedError as exc:
             return RunResult(platform, None, "full", "skipped", {}, str(exc))
+        except HubPluginError as exc:
+            return RunResult(platform, None, "full", "failed", {}, str(exc))
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])

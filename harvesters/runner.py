@@ -24,7 +24,7 @@ from catalog.settings import Settings
 from harvesters.base import FetchContext, Harvester, HarvestError, Page, RawRecord, RunKind
 from harvesters.batch import BatchContext, LandedBatch, land_batch, process_batch
 from harvesters.prefetch import Prefetcher
-from harvesters.registry import harvester_class
+from harvesters.registry import harvester_class, sync_platforms
 from harvesters.report import HarvestReport
 from harvesters.sweep import Plan, finish_sweep, plan_run
 
@@ -93,12 +93,12 @@ def run_harvest(
 
     Raises:
         HarvestLockedError: another run of this platform is in progress.
+        UnknownPlatformError, HubPluginError: no hub loads under that slug.
         pydantic.ValidationError: the hub configuration is invalid.
     """
     options = options or RunOptions()
     if harvester is None:
-        overrides = {**settings.harvesters.get(platform, {}), **options.overrides}
-        harvester = harvester_class(platform).from_settings(settings, overrides)
+        harvester = harvester_class(platform).from_settings(settings, options.overrides)
     with engine.connect() as lock_conn:
         if not runs.try_lock_platform(lock_conn, platform):
             raise HarvestLockedError(
@@ -129,6 +129,7 @@ def _run_locked(
 ) -> RunResult:
     report = HarvestReport()
     with Session(engine, expire_on_commit=False) as session:
+        sync_platforms(session.connection(), [harvester])
         plan = plan_run(session, harvester, options, settings)
         session.commit()
         runs.ensure_metric_partition(session, plan.started_at)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -22,14 +23,6 @@ Kind = Literal["full", "incremental"]
 _EVERY = re.compile(r"^every\s+(\d+)\s*([smhd])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 RETRY_BASE = dt.timedelta(minutes=5)
-
-DEFAULT_SCHEDULES: dict[str, dict[str, str]] = {
-    "huggingface": {"incremental": "every 1h", "full": "0 3 * * 0"},
-    "tfhub": {"full": "every 1d"},
-    "pytorch-hub": {"full": "every 1d"},
-    "kaggle": {"full": "every 1d"},
-    "onnx-model-zoo": {"full": "every 1d"},
-}
 
 
 class ScheduleError(ValueError):
@@ -134,15 +127,21 @@ def backoff(failures: int, schedule: Schedule) -> dt.timedelta:
     return min(wait, schedule.period())
 
 
-def load_schedules(configured: dict[str, dict[str, str]], platforms: list[str]) -> list[Schedule]:
-    """Schedules for `platforms` from defaults overlaid with the configured expressions.
+def load_schedules(
+    configured: Mapping[str, Mapping[str, str]], defaults: Mapping[str, Mapping[str, str]]
+) -> list[Schedule]:
+    """Schedules of the platforms in `defaults` overlaid with the configured expressions.
+
+    Args:
+        configured: Expressions by platform and kind (`CATALOG_SCHEDULES`).
+        defaults: Each hub's default expressions by kind (`Harvester.schedules`).
 
     Raises:
         ScheduleError: a configured expression is malformed or names an unknown kind.
     """
     schedules = []
-    for platform in platforms:
-        merged: dict[str, str] = dict(DEFAULT_SCHEDULES.get(platform, {"full": "every 1d"}))
+    for platform, default in defaults.items():
+        merged: dict[str, str] = dict(default)
         for kind, expression in configured.get(platform, {}).items():
             if kind not in ("full", "incremental"):
                 raise ScheduleError(

@@ -8,6 +8,7 @@ import threading
 from types import FrameType
 
 import typer
+from sqlalchemy import Engine
 
 from catalog import migrate
 from catalog.cli.console import console as make_console
@@ -16,7 +17,7 @@ from catalog.database import describe, get_engine
 from catalog.errors import CatalogError
 from catalog.logs import configure_logging
 from catalog.settings import get_settings
-from harvesters.registry import HARVESTERS
+from harvesters.registry import default_schedules, sync_platforms
 from harvesters.schedule import ScheduleError, load_schedules
 from harvesters.scheduler import HarvestScheduler
 
@@ -28,7 +29,7 @@ API_FACTORY = "api.observability:create_observed_app"
 def _scheduler() -> HarvestScheduler:
     settings = get_settings()
     try:
-        schedules = load_schedules(settings.schedules, list(HARVESTERS))
+        schedules = load_schedules(settings.schedules, default_schedules())
     except ScheduleError as exc:
         raise CatalogError(f"CATALOG_SCHEDULES: {exc}") from exc
     return HarvestScheduler(
@@ -36,11 +37,18 @@ def _scheduler() -> HarvestScheduler:
     )
 
 
+def _upgrade(engine: Engine) -> None:
+    """Migrate, then write the platform row of every registered hub."""
+    migrate.upgrade(engine)
+    with engine.begin() as conn:
+        sync_platforms(conn)
+
+
 def scheduler() -> None:
     """Run due harvests until SIGTERM/SIGINT (the current batch commits, then it exits)."""
     settings = get_settings()
     configure_logging(settings)
-    migrate.upgrade(get_engine())
+    _upgrade(get_engine())
     runner = _scheduler()
     done = threading.Event()
 
@@ -69,7 +77,7 @@ def up(
     configure_logging(settings)
     sock = serving.bind(host, port)
     engine = get_engine()
-    migrate.upgrade(engine)
+    _upgrade(engine)
     runner = None if no_harvest else _scheduler()
     make_console(stderr=True).print(
         f"catalog database: {describe(engine.url)}\n"

@@ -14,6 +14,10 @@ from sqlalchemy.orm import Session
 
 from tests import pg
 
+# The hub contract lives in the package (`harvesters.testing`) so other packages' hubs can
+# run it; its asserts explain themselves only if pytest rewrites them.
+pytest.register_assert_rewrite("harvesters.testing")
+
 # CI runs the property tests with a fixed seed so a landing never hangs on a coin toss;
 # local runs explore new examples each time (and record failures in .hypothesis/).
 hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 import sys
+from importlib.metadata import entry_points
 
 import typer
 
 from catalog.cli import db, status
 from catalog.errors import CatalogError
 
-# Commands that live with the code they drive (harvesters, api, reports) are plugged in
-# by module name, so that `catalog` never imports the packages built on top of it.
-PLUGINS = ("harvesters.cli", "api.cli", "api.reports.cli", "harvesters.scheduler_cli")
+# Commands that live with the code they drive (harvesters, api, reports, or another
+# installed package) register as entry points of this group: a `register(app)` function
+# each. `catalog` itself never names the packages built on top of it.
+PLUGIN_GROUP = "model_catalog.cli"
 
 app = typer.Typer(
     name="catalog",
@@ -34,14 +35,17 @@ app.command("status")(status.status)
 
 
 def _load_plugins() -> None:
-    for module_name in PLUGINS:
+    for entry in sorted(entry_points(group=PLUGIN_GROUP), key=lambda e: e.name):
         try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name and module_name.startswith(exc.name):
-                continue  # that part is not built (yet)
-            raise
-        module.register(app)
+            register = entry.load()
+        except Exception as exc:  # noqa: BLE001 - one broken plug-in must not take the CLI down
+            typer.echo(
+                f"warning: the command plug-in {entry.name!r} ({entry.value}) failed to load: "
+                f"{type(exc).__name__}: {exc}",
+                err=True,
+            )
+            continue
+        register(app)
 
 
 def main() -> None:

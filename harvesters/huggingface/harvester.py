@@ -37,7 +37,7 @@ from harvesters.base import (
 )
 from harvesters.http import HttpClient, RetryPolicy
 from harvesters.huggingface.config import HuggingFaceConfig
-from harvesters.huggingface.parse import normalize_model, parse_timestamp
+from harvesters.huggingface.parse import PLATFORM, normalize_model, parse_timestamp
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,10 @@ def _version() -> str:
 class HuggingFaceHarvester(Harvester):
     """Harvests model metadata from the Hugging Face Hub (or a mirror at `HF_ENDPOINT`)."""
 
-    name: ClassVar[str] = "huggingface"
+    name: ClassVar[str] = PLATFORM
+    display_name: ClassVar[str] = "Hugging Face Hub"
+    home_url: ClassVar[str] = "https://huggingface.co"
+    schedules: ClassVar[Mapping[str, str]] = {"incremental": "every 1h", "full": "0 3 * * 0"}
     config_class: ClassVar[type[HarvesterConfig]] = HuggingFaceConfig
     supports_incremental: ClassVar[bool] = True
     version: ClassVar[str] = "1"

@@ -23,6 +23,8 @@ class KaggleHarvester(Harvester):
     """One model per Kaggle model (`owner/slug`); instances become formats and lineage."""
 
     name: ClassVar[str] = PLATFORM
+    display_name: ClassVar[str] = "Kaggle Models"
+    home_url: ClassVar[str] = "https://www.kaggle.com/models"
     config_class: ClassVar[type[KaggleConfig]] = KaggleConfig
     supports_incremental: ClassVar[bool] = False
 

@@ -21,6 +21,8 @@ class OnnxZooHarvester(Harvester):
     """One model per model name of the ONNX Model Zoo manifest; each entry is a variant."""
 
     name: ClassVar[str] = PLATFORM
+    display_name: ClassVar[str] = "ONNX Model Zoo"
+    home_url: ClassVar[str] = "https://github.com/onnx/models"
     config_class: ClassVar[type[OnnxZooConfig]] = OnnxZooConfig
     supports_incremental: ClassVar[bool] = False
 

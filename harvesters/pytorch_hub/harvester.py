@@ -22,6 +22,8 @@ class PyTorchHubHarvester(Harvester):
     """One model per PyTorch Hub page; its `torch.hub.load` entrypoints are the variants."""
 
     name: ClassVar[str] = PLATFORM
+    display_name: ClassVar[str] = "PyTorch Hub"
+    home_url: ClassVar[str] = "https://pytorch.org/hub"
     config_class: ClassVar[type[PyTorchHubConfig]] = PyTorchHubConfig
     supports_incremental: ClassVar[bool] = False
 

@@ -26,6 +26,8 @@ class TfHubHarvester(Harvester):
     """One model per TF Hub handle; versions, deployments, collections and publishers folded in."""
 
     name: ClassVar[str] = PLATFORM
+    display_name: ClassVar[str] = "TensorFlow Hub"
+    home_url: ClassVar[str] = "https://tfhub.dev"
     config_class: ClassVar[type[TfHubConfig]] = TfHubConfig
     supports_incremental: ClassVar[bool] = False
 

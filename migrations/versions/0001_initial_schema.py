@@ -14,8 +14,6 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from catalog.seed import seed_vocabularies
-
 # Recomputed only when a column it reads is written, not on every update of a row.
 SEARCH_DOCUMENT_TRIGGER = """
 CREATE FUNCTION models_search_document() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -34,6 +32,226 @@ CREATE TRIGGER models_search_document
     BEFORE INSERT OR UPDATE OF name, external_id, summary, keywords ON models
     FOR EACH ROW EXECUTE FUNCTION models_search_document();
 """
+
+# The vocabularies this revision seeded, copied from catalog.vocab as it was then:
+# a migration never imports live code (the code may change; history may not).
+PLATFORMS = [
+    ('huggingface', 'Hugging Face Hub', 'https://huggingface.co'),
+    ('tfhub', 'TensorFlow Hub', 'https://tfhub.dev'),
+    ('pytorch-hub', 'PyTorch Hub', 'https://pytorch.org/hub'),
+    ('kaggle', 'Kaggle Models', 'https://www.kaggle.com/models'),
+    ('onnx-model-zoo', 'ONNX Model Zoo', 'https://github.com/onnx/models'),
+]
+MODALITIES = [
+    ('vision', 'Vision'),
+    ('language', 'Language'),
+    ('audio', 'Audio'),
+    ('multimodal', 'Multimodal'),
+    ('tabular', 'Tabular'),
+    ('reinforcement-learning', 'Reinforcement learning'),
+    ('graph', 'Graph'),
+    ('other', 'Other'),
+]
+# (slug, name, modality slug)
+TASKS = [
+    ('any-to-any', 'Any To Any', 'multimodal'),
+    ('audio-text-to-text', 'Audio Text To Text', 'multimodal'),
+    ('document-question-answering', 'Document Question Answering', 'multimodal'),
+    ('image-text-to-image', 'Image Text To Image', 'multimodal'),
+    ('image-text-to-text', 'Image Text To Text', 'multimodal'),
+    ('image-text-to-video', 'Image Text To Video', 'multimodal'),
+    ('video-text-to-text', 'Video Text To Text', 'multimodal'),
+    ('visual-document-retrieval', 'Visual Document Retrieval', 'multimodal'),
+    ('visual-question-answering', 'Visual Question Answering', 'multimodal'),
+    ('depth-estimation', 'Depth Estimation', 'vision'),
+    ('image-classification', 'Image Classification', 'vision'),
+    ('image-feature-extraction', 'Image Feature Extraction', 'vision'),
+    ('image-segmentation', 'Image Segmentation', 'vision'),
+    ('image-to-3d', 'Image To 3D', 'vision'),
+    ('image-to-image', 'Image To Image', 'vision'),
+    ('image-to-text', 'Image To Text', 'vision'),
+    ('image-to-video', 'Image To Video', 'vision'),
+    ('keypoint-detection', 'Keypoint Detection', 'vision'),
+    ('mask-generation', 'Mask Generation', 'vision'),
+    ('object-detection', 'Object Detection', 'vision'),
+    ('text-to-3d', 'Text To 3D', 'vision'),
+    ('text-to-image', 'Text To Image', 'vision'),
+    ('text-to-video', 'Text To Video', 'vision'),
+    ('unconditional-image-generation', 'Unconditional Image Generation', 'vision'),
+    ('video-classification', 'Video Classification', 'vision'),
+    ('video-to-video', 'Video To Video', 'vision'),
+    ('zero-shot-image-classification', 'Zero Shot Image Classification', 'vision'),
+    ('zero-shot-object-detection', 'Zero Shot Object Detection', 'vision'),
+    ('feature-extraction', 'Feature Extraction', 'language'),
+    ('fill-mask', 'Fill Mask', 'language'),
+    ('multiple-choice', 'Multiple Choice', 'language'),
+    ('question-answering', 'Question Answering', 'language'),
+    ('sentence-similarity', 'Sentence Similarity', 'language'),
+    ('summarization', 'Summarization', 'language'),
+    ('table-question-answering', 'Table Question Answering', 'language'),
+    ('table-to-text', 'Table To Text', 'language'),
+    ('text-classification', 'Text Classification', 'language'),
+    ('text-generation', 'Text Generation', 'language'),
+    ('text-ranking', 'Text Ranking', 'language'),
+    ('text-retrieval', 'Text Retrieval', 'language'),
+    ('text2text-generation', 'Text2Text Generation', 'language'),
+    ('token-classification', 'Token Classification', 'language'),
+    ('translation', 'Translation', 'language'),
+    ('zero-shot-classification', 'Zero Shot Classification', 'language'),
+    ('audio-classification', 'Audio Classification', 'audio'),
+    ('audio-to-audio', 'Audio To Audio', 'audio'),
+    ('automatic-speech-recognition', 'Automatic Speech Recognition', 'audio'),
+    ('text-to-audio', 'Text To Audio', 'audio'),
+    ('text-to-speech', 'Text To Speech', 'audio'),
+    ('voice-activity-detection', 'Voice Activity Detection', 'audio'),
+    ('tabular-classification', 'Tabular Classification', 'tabular'),
+    ('tabular-regression', 'Tabular Regression', 'tabular'),
+    ('tabular-to-text', 'Tabular To Text', 'tabular'),
+    ('time-series-forecasting', 'Time Series Forecasting', 'tabular'),
+    ('reinforcement-learning', 'Reinforcement Learning', 'reinforcement-learning'),
+    ('robotics', 'Robotics', 'reinforcement-learning'),
+    ('graph-ml', 'Graph Machine Learning', 'graph'),
+    ('other', 'Other', 'other'),
+]
+# (slug, name, file name patterns)
+FORMATS = [
+    ('safetensors', 'Safetensors', ['*.safetensors']),
+    ('pytorch', 'PyTorch', ['pytorch_model*.bin', '*.pt', '*.pth']),
+    ('onnx', 'ONNX', ['*.onnx']),
+    ('gguf', 'GGUF', ['*.gguf']),
+    ('tensorflow', 'TensorFlow SavedModel', ['saved_model.pb', '*.pb', 'tf_model.h5']),
+    ('tflite', 'TensorFlow Lite', ['*.tflite']),
+    ('keras', 'Keras', ['*.keras', '*.h5']),
+    ('coreml', 'Core ML', ['*.mlmodel', '*.mlpackage', '*.mlpackage/*']),
+    ('tfjs', 'TensorFlow.js', ['model.json', 'group*-shard*of*']),
+    ('flax', 'Flax / JAX', ['flax_model*.msgpack']),
+    ('openvino', 'OpenVINO', ['openvino_model.xml', 'openvino_model.bin']),
+    ('executorch', 'ExecuTorch', ['*.pte']),
+    ('paddle', 'PaddlePaddle', ['*.pdparams', '*.pdmodel']),
+]
+# (slug, SPDX id, name, url)
+LICENSES = [
+    ('apache-2.0', 'Apache-2.0', 'Apache License 2.0', 'https://spdx.org/licenses/Apache-2.0.html'),
+    ('mit', 'MIT', 'MIT License', 'https://spdx.org/licenses/MIT.html'),
+    ('afl-3.0', 'AFL-3.0', 'Academic Free License v3.0', 'https://spdx.org/licenses/AFL-3.0.html'),
+    ('artistic-2.0', 'Artistic-2.0', 'Artistic License 2.0', 'https://spdx.org/licenses/Artistic-2.0.html'),
+    ('bsl-1.0', 'BSL-1.0', 'Boost Software License 1.0', 'https://spdx.org/licenses/BSL-1.0.html'),
+    ('bsd-2-clause', 'BSD-2-Clause', 'BSD 2-Clause "Simplified" License', 'https://spdx.org/licenses/BSD-2-Clause.html'),
+    ('bsd-3-clause', 'BSD-3-Clause', 'BSD 3-Clause "New" or "Revised" License', 'https://spdx.org/licenses/BSD-3-Clause.html'),
+    ('bsd-3-clause-clear', 'BSD-3-Clause-Clear', 'BSD 3-Clause Clear License', 'https://spdx.org/licenses/BSD-3-Clause-Clear.html'),
+    ('cc0-1.0', 'CC0-1.0', 'Creative Commons Zero v1.0 Universal', 'https://spdx.org/licenses/CC0-1.0.html'),
+    ('cc-by-2.0', 'CC-BY-2.0', 'Creative Commons Attribution 2.0', 'https://spdx.org/licenses/CC-BY-2.0.html'),
+    ('cc-by-2.5', 'CC-BY-2.5', 'Creative Commons Attribution 2.5', 'https://spdx.org/licenses/CC-BY-2.5.html'),
+    ('cc-by-3.0', 'CC-BY-3.0', 'Creative Commons Attribution 3.0', 'https://spdx.org/licenses/CC-BY-3.0.html'),
+    ('cc-by-4.0', 'CC-BY-4.0', 'Creative Commons Attribution 4.0', 'https://spdx.org/licenses/CC-BY-4.0.html'),
+    ('cc-by-sa-3.0', 'CC-BY-SA-3.0', 'Creative Commons Attribution Share Alike 3.0', 'https://spdx.org/licenses/CC-BY-SA-3.0.html'),
+    ('cc-by-sa-4.0', 'CC-BY-SA-4.0', 'Creative Commons Attribution Share Alike 4.0', 'https://spdx.org/licenses/CC-BY-SA-4.0.html'),
+    ('cc-by-nc-2.0', 'CC-BY-NC-2.0', 'Creative Commons Attribution Non Commercial 2.0', 'https://spdx.org/licenses/CC-BY-NC-2.0.html'),
+    ('cc-by-nc-3.0', 'CC-BY-NC-3.0', 'Creative Commons Attribution Non Commercial 3.0', 'https://spdx.org/licenses/CC-BY-NC-3.0.html'),
+    ('cc-by-nc-4.0', 'CC-BY-NC-4.0', 'Creative Commons Attribution Non Commercial 4.0', 'https://spdx.org/licenses/CC-BY-NC-4.0.html'),
+    ('cc-by-nd-4.0', 'CC-BY-ND-4.0', 'Creative Commons Attribution No Derivatives 4.0', 'https://spdx.org/licenses/CC-BY-ND-4.0.html'),
+    ('cc-by-nc-nd-3.0', 'CC-BY-NC-ND-3.0', 'Creative Commons BY-NC-ND 3.0', 'https://spdx.org/licenses/CC-BY-NC-ND-3.0.html'),
+    ('cc-by-nc-nd-4.0', 'CC-BY-NC-ND-4.0', 'Creative Commons BY-NC-ND 4.0', 'https://spdx.org/licenses/CC-BY-NC-ND-4.0.html'),
+    ('cc-by-nc-sa-2.0', 'CC-BY-NC-SA-2.0', 'Creative Commons BY-NC-SA 2.0', 'https://spdx.org/licenses/CC-BY-NC-SA-2.0.html'),
+    ('cc-by-nc-sa-3.0', 'CC-BY-NC-SA-3.0', 'Creative Commons BY-NC-SA 3.0', 'https://spdx.org/licenses/CC-BY-NC-SA-3.0.html'),
+    ('cc-by-nc-sa-4.0', 'CC-BY-NC-SA-4.0', 'Creative Commons BY-NC-SA 4.0', 'https://spdx.org/licenses/CC-BY-NC-SA-4.0.html'),
+    ('cdla-sharing-1.0', 'CDLA-Sharing-1.0', 'Community Data License Agreement Sharing 1.0', 'https://spdx.org/licenses/CDLA-Sharing-1.0.html'),
+    ('cdla-permissive-1.0', 'CDLA-Permissive-1.0', 'CDLA Permissive 1.0', 'https://spdx.org/licenses/CDLA-Permissive-1.0.html'),
+    ('cdla-permissive-2.0', 'CDLA-Permissive-2.0', 'CDLA Permissive 2.0', 'https://spdx.org/licenses/CDLA-Permissive-2.0.html'),
+    ('wtfpl', 'WTFPL', 'Do What The F*ck You Want To Public License', 'https://spdx.org/licenses/WTFPL.html'),
+    ('ecl-2.0', 'ECL-2.0', 'Educational Community License v2.0', 'https://spdx.org/licenses/ECL-2.0.html'),
+    ('epl-1.0', 'EPL-1.0', 'Eclipse Public License 1.0', 'https://spdx.org/licenses/EPL-1.0.html'),
+    ('epl-2.0', 'EPL-2.0', 'Eclipse Public License 2.0', 'https://spdx.org/licenses/EPL-2.0.html'),
+    ('etalab-2.0', 'etalab-2.0', 'Etalab Open License 2.0', 'https://spdx.org/licenses/etalab-2.0.html'),
+    ('eupl-1.1', 'EUPL-1.1', 'European Union Public License 1.1', 'https://spdx.org/licenses/EUPL-1.1.html'),
+    ('eupl-1.2', 'EUPL-1.2', 'European Union Public License 1.2', 'https://spdx.org/licenses/EUPL-1.2.html'),
+    ('agpl-3.0', 'AGPL-3.0-only', 'GNU Affero General Public License v3.0', 'https://spdx.org/licenses/AGPL-3.0-only.html'),
+    ('gfdl', 'GFDL-1.3-only', 'GNU Free Documentation License', 'https://spdx.org/licenses/GFDL-1.3-only.html'),
+    ('gpl-2.0', 'GPL-2.0-only', 'GNU General Public License v2.0', 'https://spdx.org/licenses/GPL-2.0-only.html'),
+    ('gpl-3.0', 'GPL-3.0-only', 'GNU General Public License v3.0', 'https://spdx.org/licenses/GPL-3.0-only.html'),
+    ('lgpl-2.1', 'LGPL-2.1-only', 'GNU Lesser General Public License v2.1', 'https://spdx.org/licenses/LGPL-2.1-only.html'),
+    ('lgpl-3.0', 'LGPL-3.0-only', 'GNU Lesser General Public License v3.0', 'https://spdx.org/licenses/LGPL-3.0-only.html'),
+    ('isc', 'ISC', 'ISC License', 'https://spdx.org/licenses/ISC.html'),
+    ('lppl-1.3c', 'LPPL-1.3c', 'LaTeX Project Public License v1.3c', 'https://spdx.org/licenses/LPPL-1.3c.html'),
+    ('ms-pl', 'MS-PL', 'Microsoft Public License', 'https://spdx.org/licenses/MS-PL.html'),
+    ('mpl-2.0', 'MPL-2.0', 'Mozilla Public License 2.0', 'https://spdx.org/licenses/MPL-2.0.html'),
+    ('odc-by', 'ODC-By-1.0', 'Open Data Commons Attribution License', 'https://spdx.org/licenses/ODC-By-1.0.html'),
+    ('odbl', 'ODbL-1.0', 'Open Database License', 'https://spdx.org/licenses/ODbL-1.0.html'),
+    ('osl-3.0', 'OSL-3.0', 'Open Software License 3.0', 'https://spdx.org/licenses/OSL-3.0.html'),
+    ('postgresql', 'PostgreSQL', 'PostgreSQL License', 'https://spdx.org/licenses/PostgreSQL.html'),
+    ('ofl-1.1', 'OFL-1.1', 'SIL Open Font License 1.1', 'https://spdx.org/licenses/OFL-1.1.html'),
+    ('ncsa', 'NCSA', 'University of Illinois/NCSA Open Source License', 'https://spdx.org/licenses/NCSA.html'),
+    ('unlicense', 'Unlicense', 'The Unlicense', 'https://spdx.org/licenses/Unlicense.html'),
+    ('zlib', 'Zlib', 'zlib License', 'https://spdx.org/licenses/Zlib.html'),
+    ('pddl', 'PDDL-1.0', 'Open Data Commons Public Domain Dedication and License', 'https://spdx.org/licenses/PDDL-1.0.html'),
+    ('bsd', None, 'BSD license family', None),
+    ('cc', None, 'Creative Commons license family', None),
+    ('gpl', None, 'GNU General Public License family', None),
+    ('lgpl', None, 'GNU Lesser General Public License family', None),
+    ('openrail', None, 'Open RAIL', None),
+    ('openrail++', None, 'Open RAIL++-M', None),
+    ('bigscience-openrail-m', None, 'BigScience OpenRAIL-M', None),
+    ('creativeml-openrail-m', None, 'CreativeML OpenRAIL-M', None),
+    ('bigscience-bloom-rail-1.0', None, 'BigScience BLOOM RAIL 1.0', None),
+    ('bigcode-openrail-m', None, 'BigCode OpenRAIL-M', None),
+    ('c-uda', None, 'Computational Use of Data Agreement', None),
+    ('h-research', None, 'H Research License', None),
+    ('intel-research', None, 'Intel Research Use License', None),
+    ('apple-ascl', None, 'Apple Sample Code License', None),
+    ('apple-amlr', None, 'Apple Machine Learning Research Model License', None),
+    ('openmdw-1.0', None, 'OpenMDW License 1.0', None),
+    ('lgpl-lr', None, 'Lesser General Public License for Linguistic Resources', None),
+    ('deepfloyd-if-license', None, 'DeepFloyd IF Research License Agreement', None),
+    ('fair-noncommercial-research-license', None, 'FAIR Noncommercial Research License', None),
+    ('llama2', None, 'Llama 2 Community License', 'https://ai.meta.com/llama/license/'),
+    ('llama3', None, 'Llama 3 Community License', 'https://llama.meta.com/llama3/license/'),
+    ('llama3.1', None, 'Llama 3.1 Community License', 'https://llama.meta.com/llama3_1/license/'),
+    ('llama3.2', None, 'Llama 3.2 Community License', 'https://llama.meta.com/llama3_2/license/'),
+    ('llama3.3', None, 'Llama 3.3 Community License', 'https://llama.meta.com/llama3_3/license/'),
+    ('llama4', None, 'Llama 4 Community License', 'https://llama.meta.com/llama4/license/'),
+    ('gemma', None, 'Gemma Terms of Use', 'https://ai.google.dev/gemma/terms'),
+    ('other', None, 'Other license', None),
+    ('unknown', None, 'Unknown license', None),
+]
+LIBRARIES = [
+    ('transformers', 'Transformers'),
+    ('diffusers', 'Diffusers'),
+    ('sentence-transformers', 'Sentence Transformers'),
+    ('peft', 'PEFT'),
+    ('timm', 'timm'),
+    ('keras', 'Keras'),
+    ('tf-keras', 'TF-Keras'),
+    ('tensorflow', 'TensorFlow'),
+    ('pytorch', 'PyTorch'),
+    ('jax', 'JAX'),
+    ('flax', 'Flax'),
+    ('onnx', 'ONNX'),
+    ('gguf', 'GGUF'),
+    ('mlx', 'MLX'),
+    ('transformers.js', 'Transformers.js'),
+    ('sklearn', 'scikit-learn'),
+    ('spacy', 'spaCy'),
+    ('fasttext', 'fastText'),
+    ('stable-baselines3', 'Stable-Baselines3'),
+    ('ml-agents', 'ML-Agents'),
+    ('open_clip', 'OpenCLIP'),
+    ('espnet', 'ESPnet'),
+    ('speechbrain', 'SpeechBrain'),
+    ('nemo', 'NeMo'),
+    ('paddlenlp', 'PaddleNLP'),
+    ('adapter-transformers', 'Adapters'),
+    ('setfit', 'SetFit'),
+    ('flair', 'Flair'),
+    ('fairseq', 'fairseq'),
+    ('ultralytics', 'Ultralytics'),
+    ('coreml', 'Core ML'),
+    ('openvino', 'OpenVINO'),
+    ('tensorflowjs', 'TensorFlow.js'),
+    ('tflite', 'TensorFlow Lite'),
+    ('vllm', 'vLLM'),
+    ('llama.cpp', 'llama.cpp'),
+]
+
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -619,7 +837,30 @@ def upgrade() -> None:
     # ### end Alembic commands ###
     # Rows outside every monthly partition land here; catalog.metrics adds the months.
     op.execute("CREATE TABLE model_metrics_default PARTITION OF model_metrics DEFAULT")
-    seed_vocabularies(op.get_bind())
+    _seed_vocabularies()
+
+
+def _seed_vocabularies() -> None:
+    conn = op.get_bind()
+    insert = "INSERT INTO {} ({}) VALUES ({})"
+    for table, columns, rows in (
+        ("platforms", ("slug", "name", "url"), PLATFORMS),
+        ("modalities", ("slug", "name"), MODALITIES),
+        ("formats", ("slug", "name", "patterns"), FORMATS),
+        ("licenses", ("slug", "spdx_id", "name", "url"), LICENSES),
+        ("libraries", ("slug", "name"), LIBRARIES),
+    ):
+        conn.execute(
+            sa.text(insert.format(table, ", ".join(columns), ", ".join(f":{c}" for c in columns))),
+            [dict(zip(columns, row, strict=True)) for row in rows],
+        )
+    conn.execute(
+        sa.text(
+            "INSERT INTO tasks (slug, name, modality_id) "
+            "SELECT :slug, :name, id FROM modalities WHERE slug = :modality"
+        ),
+        [{"slug": slug, "name": name, "modality": modality} for slug, name, modality in TASKS],
+    )
 
 
 def downgrade() -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from harvesters import registry
 from tests.cli import catalog_env, run_catalog
 
 # Nothing listens on port 1: a command that got past parsing would fail differently.
@@ -18,8 +19,7 @@ NO_DATABASE = "postgresql://postgres@127.0.0.1:1/none"
         (
             ["harvest", "nosuchhub"],
             "catalog harvest",
-            "unknown platform 'nosuchhub'; choose from huggingface, tfhub, pytorch-hub, "
-            "kaggle, onnx-model-zoo, all",
+            f"unknown platform 'nosuchhub'; choose from {', '.join([*registry.slugs(), 'all'])}",
         ),
         (["harvest"], "catalog harvest", "Missing argument 'PLATFORM'"),
         (["nosuchcommand"], "catalog", "No such command 'nosuchcommand'"),

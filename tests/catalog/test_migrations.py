@@ -10,7 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.engine import URL
 
-from catalog import migrate
+from catalog import migrate, vocab
 from catalog.migrate import include_object
 from catalog.models import metadata
 from tests import pg
@@ -66,3 +66,32 @@ def test_model_metrics_is_partitioned_by_time(shared_engine: Engine) -> None:
         default = conn.scalar(text("select to_regclass('model_metrics_default')"))
     assert strategy == "r"
     assert default == "model_metrics_default"
+
+
+def test_initial_vocabularies_stay_canonical(empty_engine: Engine) -> None:
+    """0001 holds a frozen copy of the vocabularies; slugs are contracts, never dropped."""
+    migrate.upgrade(empty_engine, "0002")  # the migrations alone, without the runtime seed
+    with empty_engine.connect() as conn:
+        seeded = {
+            table: set(conn.scalars(text(f"select slug from {table}")))
+            for table in ("modalities", "tasks", "formats", "licenses", "libraries")
+        }
+        platforms = set(conn.scalars(text("select slug from platforms")))
+    assert platforms == {"huggingface", "tfhub", "pytorch-hub", "kaggle", "onnx-model-zoo"}
+    assert seeded["modalities"] <= set(vocab.MODALITIES)
+    assert seeded["tasks"] <= set(vocab.TASK_MODALITY)
+    assert seeded["formats"] <= vocab.FORMAT_SLUGS
+    assert seeded["licenses"] <= set(vocab.LICENSE_BY_SLUG)
+    assert seeded["libraries"] <= set(vocab.LIBRARIES)
+    assert len(seeded["tasks"]) > 50
+
+
+def test_upgrade_adds_vocabulary_values_without_a_migration(
+    empty_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    migrate.upgrade(empty_engine)
+    monkeypatch.setitem(vocab.LIBRARIES, "new-library", "New Library")
+    migrate.upgrade(empty_engine)  # already at head: only the seed has work
+    with empty_engine.connect() as conn:
+        name = conn.scalar(text("select name from libraries where slug = 'new-library'"))
+    assert name == "New Library"

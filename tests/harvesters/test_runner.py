@@ -10,7 +10,8 @@ from sqlalchemy import Engine, text
 from catalog import runs
 from catalog.settings import Settings
 from harvesters.runner import HarvestLockedError, RunOptions, run_harvest
-from tests.harvesters.wrappers import ListHarvester, WrappedHarvester
+from harvesters.testing import WrappedHarvester
+from tests.harvesters.wrappers import ListHarvester
 
 
 def _payloads(n: int) -> list[dict[str, object]]:

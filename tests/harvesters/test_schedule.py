@@ -10,6 +10,7 @@ from sqlalchemy import Engine, text
 
 from catalog.queries.operations import RunHistory
 from catalog.settings import Settings
+from harvesters import registry
 from harvesters.schedule import Schedule, ScheduleError, backoff, load_schedules
 from harvesters.scheduler import HarvestScheduler
 from tests.harvesters.wrappers import ListHarvester
@@ -58,9 +59,10 @@ def test_crontab_schedule_fires_at_the_next_slot() -> None:
 
 
 def test_schedules_from_settings_overlay_the_defaults() -> None:
+    defaults = registry.default_schedules()
     schedules = load_schedules(
         {"huggingface": {"full": "off"}, "tfhub": {"full": "every 6h"}},
-        ["huggingface", "tfhub"],
+        {"huggingface": defaults["huggingface"], "tfhub": defaults["tfhub"]},
     )
     described = {(s.platform, s.kind): s.expression for s in schedules}
     assert described == {("huggingface", "incremental"): "every 1h", ("tfhub", "full"): "every 6h"}
@@ -69,7 +71,7 @@ def test_schedules_from_settings_overlay_the_defaults() -> None:
 @pytest.mark.parametrize("bad", ["every hour", "sometimes", "61 * * * *"])
 def test_malformed_schedule_says_which_forms_work(bad: str) -> None:
     with pytest.raises(ScheduleError, match="every <N>s|m|h|d"):
-        load_schedules({"tfhub": {"full": bad}}, ["tfhub"])
+        load_schedules({"tfhub": {"full": bad}}, {"tfhub": {"full": "every 1d"}})
 
 
 def test_scheduler_runs_a_due_harvest_once(fresh_engine: Engine) -> None:

@@ -1,14 +1,13 @@
-"""Harvesters for tests: a list-backed source and wrappers that break a real one."""
+"""A list-backed harvester for tests (`harvesters.testing.WrappedHarvester` breaks real ones)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
 from catalog.records import InvalidRecordError, NormalizedModel
 from catalog.settings import Settings
 from harvesters.base import (
-    FatalHarvestError,
     FetchContext,
     Harvester,
     HarvesterConfig,
@@ -21,6 +20,8 @@ class ListHarvester(Harvester):
     """Serves `payloads` in pages of `page_size`; payloads are {"id", "downloads", ...}."""
 
     name: ClassVar[str] = "huggingface"
+    display_name: ClassVar[str] = "Hugging Face Hub"
+    home_url: ClassVar[str] = "https://huggingface.co"
 
     def __init__(self, payloads: Sequence[dict[str, Any]], page_size: int = 10) -> None:
         super().__init__(HarvesterConfig(), Settings())
@@ -51,41 +52,3 @@ class ListHarvester(Harvester):
             tags=tuple(payload.get("tags", ())),
             description=payload.get("description"),
         )
-
-
-class WrappedHarvester(Harvester):
-    """Delegates to a real harvester, optionally filtering records or failing mid-way."""
-
-    def __init__(
-        self,
-        inner: Harvester,
-        *,
-        keep: Callable[[RawRecord], bool] | None = None,
-        fail_after_pages: int | None = None,
-    ) -> None:
-        super().__init__(inner.config, inner.settings)
-        self.inner = inner
-        self.name = inner.name  # type: ignore[misc]
-        self.version = inner.version  # type: ignore[misc]
-        self.supports_incremental = inner.supports_incremental  # type: ignore[misc]
-        self.keep = keep
-        self.fail_after_pages = fail_after_pages
-        self.pages_served: list[Page] = []
-
-    def fetch(self, ctx: FetchContext) -> Iterator[Page]:
-        for page in self.inner.fetch(ctx):
-            if (
-                self.fail_after_pages is not None
-                and len(self.pages_served) >= self.fail_after_pages
-            ):
-                raise FatalHarvestError("the source went away (simulated)")
-            records = [r for r in page.records if self.keep is None or self.keep(r)]
-            served = Page(records, page.checkpoint, page.problems)
-            self.pages_served.append(served)
-            yield served
-
-    def normalize(self, raw: RawRecord) -> NormalizedModel:
-        return self.inner.normalize(raw)
-
-    def close(self) -> None:
-        self.inner.close()

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 import pytest
 
 from catalog.settings import Settings
-from tests.harvesters.contract import HarvesterContract
+from harvesters.testing import HarvesterContract
 
 
 class TestPyTorchHubContract(HarvesterContract):
