@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -16,9 +17,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-TFHUB_ARCHIVE = "https://github.com/tensorflow/tfhub.dev/archive/refs/heads/master.tar.gz"
-PYTORCH_HUB_ARCHIVE = "https://github.com/pytorch/hub/archive/refs/heads/master.tar.gz"
-ONNX_MANIFEST = "https://raw.githubusercontent.com/onnx/models/main/ONNX_HUB_MANIFEST.json"
+MASK = "**********"
+_SECRET_OPTION = re.compile(r"token|secret|password|key$", re.IGNORECASE)
 
 
 def _env(*names: str) -> AliasChoices:
@@ -47,39 +47,12 @@ class Settings(BaseSettings):
         validation_alias=_env("CATALOG_HOME"),
         description="Directory for the embedded database and local state.",
     )
-    hf_endpoint: str = Field(
-        default="https://huggingface.co",
-        validation_alias=_env("HF_ENDPOINT"),
-        description="Hugging Face Hub endpoint (the huggingface_hub convention).",
-    )
-    hf_token: SecretStr | None = Field(
-        default=None, validation_alias=_env("HF_TOKEN"), description="Hugging Face token."
-    )
-    kaggle_api_url: str = Field(
-        default="https://api.kaggle.com/v1",
-        validation_alias=_env("CATALOG_KAGGLE_API_URL"),
-        description="Kaggle API base URL (the API the current Kaggle SDK speaks).",
-    )
-    onnx_manifest_url: str = Field(
-        default=ONNX_MANIFEST,
-        validation_alias=_env("CATALOG_ONNX_MANIFEST_URL"),
-        description="ONNX Model Zoo manifest: URL or local file path.",
-    )
-    tfhub_archive_url: str = Field(
-        default=TFHUB_ARCHIVE,
-        validation_alias=_env("CATALOG_TFHUB_ARCHIVE_URL"),
-        description="TF Hub catalog archive: URL, local .tar.gz or directory.",
-    )
-    pytorch_hub_archive_url: str = Field(
-        default=PYTORCH_HUB_ARCHIVE,
-        validation_alias=_env("CATALOG_PYTORCH_HUB_ARCHIVE_URL"),
-        description="PyTorch Hub archive: URL, local .tar.gz or directory.",
-    )
     harvesters: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
         validation_alias=_env("CATALOG_HARVESTERS", "harvesters"),
-        description="Per-hub configuration, e.g. CATALOG_HARVESTERS__HUGGINGFACE__PAGE_SIZE=500 "
-        "or a [harvesters.huggingface] table in the TOML file.",
+        description="Per-hub options, validated by each hub's config class, e.g. "
+        "CATALOG_HARVESTERS__HUGGINGFACE__PAGE_SIZE=500 or a [harvesters.huggingface] table "
+        "in the TOML file. Each hub's source URL is its `url` option.",
     )
     schedules: dict[str, dict[str, str]] = Field(
         default_factory=dict,
@@ -163,11 +136,22 @@ class Settings(BaseSettings):
         return tuple(sources)
 
     def redacted(self) -> dict[str, Any]:
-        """Settings as a dict with secrets masked, safe to print."""
+        """Settings as a dict with secrets masked, safe to print.
+
+        Hub options are not typed here (each hub validates its own): any whose name
+        says token, secret, password or key is masked.
+        """
         data = self.model_dump()
         for key, value in data.items():
             if isinstance(value, SecretStr):
-                data[key] = "**********" if value.get_secret_value() else None
+                data[key] = MASK if value.get_secret_value() else None
+        data["harvesters"] = {
+            hub: {
+                name: MASK if value and _SECRET_OPTION.search(name) else value
+                for name, value in options.items()
+            }
+            for hub, options in self.harvesters.items()
+        }
         return data
 
 

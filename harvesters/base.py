@@ -28,6 +28,11 @@ from catalog.settings import Settings
 RunKind = Literal["full", "incremental"]
 
 
+def settings_prefix(platform: str) -> str:
+    """Prefix of a hub's environment settings: `CATALOG_HARVESTERS__PYTORCH_HUB__`."""
+    return f"CATALOG_HARVESTERS__{platform.upper().replace('-', '_')}__"
+
+
 class HarvestError(Exception):
     """Base of harvest errors; messages say what to do next."""
 

@@ -16,6 +16,7 @@ from rich.table import Table
 from catalog.cli.console import console as make_console
 from catalog.database import get_engine
 from catalog.settings import get_settings
+from harvesters.base import settings_prefix
 from harvesters.registry import HubPluginError, slugs
 from harvesters.report import HarvestReport
 from harvesters.runner import HarvestLockedError, RunOptions, RunResult, run_harvest
@@ -87,15 +88,17 @@ def _run_one(platform: str, options: RunOptions, *, quiet: bool) -> RunResult:
         except HubPluginError as exc:
             return RunResult(platform, None, "full", "failed", {}, str(exc))
         except ValidationError as exc:
+            # The message names the setting, never its value (it may be a secret).
             first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
+            where = "__".join(str(p) for p in first["loc"]).upper()
             return RunResult(
                 platform,
                 None,
                 "full",
                 "failed",
                 {},
-                f"invalid configuration of {platform}: {where}: {first['msg']}",
+                f"invalid configuration of {platform}: {settings_prefix(platform)}{where}: "
+                f"{first['msg']}",
             )
 
 

@@ -12,6 +12,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
+from harvesters import registry
+from harvesters.base import settings_prefix
 from tests import pg
 
 # The hub contract lives in the package (`harvesters.testing`) so other packages' hubs can
@@ -25,17 +27,19 @@ if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
 
 # No test may reach a real hub: unless a test points a source somewhere itself, every
-# source URL leads to a closed local port (child processes inherit this too).
+# registered hub's `url` leads to a closed local port, through the variable a test would
+# set (its environment alias, else CATALOG_HARVESTERS__<HUB>__URL), and no hub token
+# of the developer's shell is used (child processes inherit this too).
 UNREACHABLE = "http://127.0.0.1:9/no-source-configured"
-for _variable in (
-    "HF_ENDPOINT",
-    "CATALOG_KAGGLE_API_URL",
-    "CATALOG_ONNX_MANIFEST_URL",
-    "CATALOG_TFHUB_ARCHIVE_URL",
-    "CATALOG_PYTORCH_HUB_ARCHIVE_URL",
-):
-    os.environ[_variable] = UNREACHABLE
-os.environ.pop("HF_TOKEN", None)
+for _variable in [v for v in os.environ if v.startswith("CATALOG_HARVESTERS__")]:
+    del os.environ[_variable]
+for _hub in registry.harvester_classes().values():
+    _aliases = _hub.config_class.env_aliases
+    for _option, _variable in _aliases.items():
+        if _option != "url":
+            os.environ.pop(_variable, None)
+    if "url" in _hub.config_class.model_fields:
+        os.environ[_aliases.get("url", f"{settings_prefix(_hub.name)}URL")] = UNREACHABLE
 
 
 def pytest_configure(config: pytest.Config) -> None:

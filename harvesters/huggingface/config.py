@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import fnmatch
-from typing import Final
+from collections.abc import Mapping
+from typing import ClassVar, Final
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 
 from harvesters.base import HarvesterConfig
 
@@ -43,6 +44,18 @@ class HuggingFaceConfig(HarvesterConfig):
     Patterns are shell globs (`fnmatch`, case-insensitive): `authors: ["google", "meta-*"]`.
     An empty allow list allows everything; a deny list wins over an allow list.
     """
+
+    # The huggingface_hub conventions, which users set before these options existed.
+    env_aliases: ClassVar[Mapping[str, str]] = {"url": "HF_ENDPOINT", "token": "HF_TOKEN"}
+
+    url: str = Field(
+        default="https://huggingface.co",
+        description="Hub endpoint: huggingface.co or a mirror (also read from HF_ENDPOINT).",
+    )
+    token: SecretStr | None = Field(
+        default=None,
+        description="Hugging Face token, sent only to `url` (also read from HF_TOKEN).",
+    )
 
     authors: tuple[str, ...] = Field(
         default=(), description="Harvest only models of these authors (globs). Empty: all."

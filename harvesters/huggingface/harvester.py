@@ -74,8 +74,8 @@ class HuggingFaceHarvester(Harvester):
         if not isinstance(config, HuggingFaceConfig):
             raise TypeError(f"expected HuggingFaceConfig, got {type(config).__name__}")
         self.hf_config = config
-        self.endpoint = settings.hf_endpoint.rstrip("/")
-        token = settings.hf_token.get_secret_value() if settings.hf_token else None
+        self.endpoint = config.url.rstrip("/")
+        token = config.token.get_secret_value() if config.token else None
         self._token = token or None
         # token=False: never fall back to a token cached on disk by `hf auth login`;
         # the catalog uses HF_TOKEN or nothing, so what it sees is predictable.

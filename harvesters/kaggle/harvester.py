@@ -38,7 +38,7 @@ class KaggleHarvester(Harvester):
         config = self.config
         assert isinstance(config, KaggleConfig)
         credentials = load_credentials(os.environ, Path.home())
-        url = f"{self.settings.kaggle_api_url.rstrip('/')}/{METHOD}"
+        url = f"{config.url.rstrip('/')}/{METHOD}"
         client = http_client(config, headers=credentials.headers())
         try:
             yield from self._pages(client, url, credentials, ctx)

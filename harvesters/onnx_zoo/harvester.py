@@ -29,7 +29,7 @@ class OnnxZooHarvester(Harvester):
     def fetch(self, ctx: FetchContext) -> Iterator[Page]:
         config = self.config
         assert isinstance(config, OnnxZooConfig)
-        location = self.settings.onnx_manifest_url
+        location = config.url
         client = http_client(config)
         try:
             with local_copy(

@@ -31,7 +31,7 @@ class PyTorchHubHarvester(Harvester):
         """Read every page at the root of the repository and yield pages of payloads."""
         config = self.config
         assert isinstance(config, PyTorchHubConfig)
-        location = self.settings.pytorch_hub_archive_url
+        location = config.url
         found = fetch_files(location, config, what=WHAT, setting=SETTING, suffixes=(".md",))
         records, problems = model_pages(found.files)
         if not records:

@@ -35,7 +35,7 @@ class TfHubHarvester(Harvester):
         """Read every doc, group them per model handle, and yield pages of payloads."""
         config = self.config
         assert isinstance(config, TfHubConfig)
-        location = self.settings.tfhub_archive_url
+        location = config.url
         found = fetch_files(location, config, what=WHAT, setting=SETTING, suffixes=(".md",))
         docs, problems = parse_docs(found.files)
         payloads, group_problems = group_docs(docs)

@@ -14,18 +14,17 @@ def test_toml_file_sets_values_and_the_environment_wins(
 ) -> None:
     config = tmp_path / "catalog.toml"
     config.write_text(
-        'hf_endpoint = "http://mirror.local"\n'
         "removal_threshold = 0.1\n"
-        "[harvesters.huggingface]\npage_size = 200\n"
+        'log_format = "json"\n'
+        '[harvesters.huggingface]\npage_size = 200\nurl = "http://mirror.local"\n'
         '[schedules.pytorch_hub]\nfull = "off"\n'
     )
     monkeypatch.setenv("CATALOG_CONFIG", str(config))
-    monkeypatch.delenv("HF_ENDPOINT", raising=False)
     monkeypatch.setenv("CATALOG_REMOVAL_THRESHOLD", "0.2")
     settings = Settings()
-    assert settings.hf_endpoint == "http://mirror.local"
+    assert settings.log_format == "json"
     assert settings.removal_threshold == 0.2
-    assert settings.harvesters == {"huggingface": {"page_size": 200}}
+    assert settings.harvesters == {"huggingface": {"page_size": 200, "url": "http://mirror.local"}}
     assert settings.schedules == {"pytorch-hub": {"full": "off"}}
 
 
@@ -40,9 +39,12 @@ def test_nested_environment_variables_name_platforms_with_underscores(
 
 
 def test_secrets_are_masked_when_settings_are_shown(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HF_TOKEN", "hf_secret_value")
+    monkeypatch.setenv("CATALOG_HARVESTERS__HUGGINGFACE__TOKEN", "hf_secret_value")
+    monkeypatch.setenv("CATALOG_HARVESTERS__KAGGLE__API_KEY", "kaggle_secret_value")
+    monkeypatch.setenv("CATALOG_HARVESTERS__KAGGLE__PAGE_SIZE", "20")
     monkeypatch.setenv("DATABASE_URL", "postgresql://u:pw@h/db")
     shown = Settings().redacted()
-    assert shown["hf_token"] == "**********"
-    assert "hf_secret_value" not in repr(shown)
+    assert shown["harvesters"]["huggingface"] == {"token": "**********"}
+    assert shown["harvesters"]["kaggle"] == {"api_key": "**********", "page_size": "20"}
+    assert "secret_value" not in repr(shown)
     assert "pw" not in str(shown["database_url"])

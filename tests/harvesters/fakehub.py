@@ -55,7 +55,10 @@ SORT_FIELDS = frozenset(
 
 def hub_settings(hub: FakeHub, token: str | None = None) -> Settings:
     """Settings pointing the Hugging Face harvester at `hub` (and only at it)."""
-    return Settings(hf_endpoint=hub.url, hf_token=token)
+    options: dict[str, object] = {"url": hub.url}
+    if token is not None:
+        options["token"] = token
+    return Settings(harvesters={"huggingface": options})
 
 
 def _now_iso() -> str:

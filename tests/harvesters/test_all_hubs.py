@@ -96,11 +96,13 @@ def test_one_query_finds_image_classifiers_in_onnx_or_tflite_across_hubs(
 ) -> None:
     monkeypatch.setenv("KAGGLE_API_TOKEN", TOKEN)
     settings = Settings(
-        hf_endpoint=sources["HF_ENDPOINT"],
-        kaggle_api_url=sources["CATALOG_KAGGLE_API_URL"],
-        onnx_manifest_url=sources["CATALOG_ONNX_MANIFEST_URL"],
-        tfhub_archive_url=sources["CATALOG_TFHUB_ARCHIVE_URL"],
-        pytorch_hub_archive_url=sources["CATALOG_PYTORCH_HUB_ARCHIVE_URL"],
+        harvesters={
+            "huggingface": {"url": sources["HF_ENDPOINT"]},
+            "kaggle": {"url": sources["CATALOG_KAGGLE_API_URL"]},
+            "onnx-model-zoo": {"url": sources["CATALOG_ONNX_MANIFEST_URL"]},
+            "tfhub": {"url": sources["CATALOG_TFHUB_ARCHIVE_URL"]},
+            "pytorch-hub": {"url": sources["CATALOG_PYTORCH_HUB_ARCHIVE_URL"]},
+        }
     )
     for platform in FIVE_HUBS:
         result = run_harvest(

@@ -12,12 +12,13 @@ import httpx
 import pytest
 from pydantic import ValidationError
 
+from catalog.settings import Settings
 from harvesters.base import FatalHarvestError, FetchContext, Page, RawRecord
 from harvesters.http import RetryPolicy
 from harvesters.huggingface.config import HuggingFaceConfig
 from harvesters.huggingface.harvester import HuggingFaceHarvester
 from harvesters.registry import harvester_class
-from tests.harvesters.fakehub import FakeHub, hub_settings
+from tests.harvesters.fakehub import FakeHub
 
 TOKEN = "hf_TopSecretTokenValue1234567890"
 
@@ -33,8 +34,8 @@ def make(
     """A harvester on `hub` that records its retry waits instead of sleeping."""
     waits = sleeps if sleeps is not None else []
     return HuggingFaceHarvester(
-        HuggingFaceConfig(**config),
-        hub_settings(hub, token=token),
+        HuggingFaceConfig(url=hub.url, token=token, **config),
+        Settings(),
         policy=RetryPolicy(attempts=attempts, base_delay=0.01, max_delay=60, timeout=10),
         sleep=waits.append,
     )
@@ -294,12 +295,9 @@ def test_normalize_uses_the_pure_parser(fake_hub: FakeHub) -> None:
 
 
 def scripted(handler: Callable[[httpx.Request], httpx.Response]) -> HuggingFaceHarvester:
-    settings = hub_settings(FakeHub([]), token=TOKEN).model_copy(
-        update={"hf_endpoint": "https://hub.test"}
-    )
     return HuggingFaceHarvester(
-        HuggingFaceConfig(),
-        settings,
+        HuggingFaceConfig(url="https://hub.test", token=TOKEN),
+        Settings(),
         policy=RetryPolicy(attempts=2, base_delay=0, timeout=5),
         sleep=lambda _: None,
         transport=httpx.MockTransport(handler),

@@ -16,4 +16,4 @@ class TestKaggleContract(HarvesterContract):
 
     @pytest.fixture
     def harvester_settings(self, kaggle_source: str) -> Settings:
-        return Settings(kaggle_api_url=kaggle_source)
+        return Settings(harvesters={"kaggle": {"url": kaggle_source}})

@@ -24,7 +24,7 @@ MODELS = 12
 
 def harvester(url: str, **config: object) -> KaggleHarvester:
     built = KaggleHarvester.from_settings(
-        Settings(kaggle_api_url=url), {"http_attempts": 1, "page_size": 5, **config}
+        Settings(), {"url": url, "http_attempts": 1, "page_size": 5, **config}
     )
     assert isinstance(built, KaggleHarvester)
     return built

@@ -17,4 +17,4 @@ class TestOnnxZooContract(HarvesterContract):
 
     @pytest.fixture
     def harvester_settings(self, onnx_zoo_source: Path) -> Settings:
-        return Settings(onnx_manifest_url=str(onnx_zoo_source))
+        return Settings(harvesters={"onnx-model-zoo": {"url": str(onnx_zoo_source)}})

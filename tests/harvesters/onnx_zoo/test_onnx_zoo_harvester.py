@@ -19,7 +19,7 @@ from .conftest import MANIFEST
 
 def harvester(location: str | Path, **config: object) -> OnnxZooHarvester:
     built = OnnxZooHarvester.from_settings(
-        Settings(onnx_manifest_url=str(location)), {"http_attempts": 1, **config}
+        Settings(), {"url": str(location), "http_attempts": 1, **config}
     )
     assert isinstance(built, OnnxZooHarvester)
     return built

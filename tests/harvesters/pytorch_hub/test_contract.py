@@ -17,4 +17,4 @@ class TestPyTorchHubContract(HarvesterContract):
 
     @pytest.fixture
     def harvester_settings(self, pytorch_hub_source: Path) -> Settings:
-        return Settings(pytorch_hub_archive_url=str(pytorch_hub_source))
+        return Settings(harvesters={"pytorch-hub": {"url": str(pytorch_hub_source)}})

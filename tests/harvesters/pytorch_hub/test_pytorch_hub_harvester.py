@@ -20,7 +20,7 @@ PAGES = 12
 
 def harvester(location: str | Path, **config: object) -> PyTorchHubHarvester:
     built = PyTorchHubHarvester.from_settings(
-        Settings(pytorch_hub_archive_url=str(location)), {"http_attempts": 1, **config}
+        Settings(), {"url": str(location), "http_attempts": 1, **config}
     )
     assert isinstance(built, PyTorchHubHarvester)
     return built

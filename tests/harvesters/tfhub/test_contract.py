@@ -17,4 +17,4 @@ class TestTfHubContract(HarvesterContract):
 
     @pytest.fixture
     def harvester_settings(self, tfhub_source: Path) -> Settings:
-        return Settings(tfhub_archive_url=str(tfhub_source))
+        return Settings(harvesters={"tfhub": {"url": str(tfhub_source)}})

@@ -21,7 +21,7 @@ MODELS = 14
 
 def harvester(location: str | Path, **config: object) -> TfHubHarvester:
     built = TfHubHarvester.from_settings(
-        Settings(tfhub_archive_url=str(location)), {"http_attempts": 1, **config}
+        Settings(), {"url": str(location), "http_attempts": 1, **config}
     )
     assert isinstance(built, TfHubHarvester)
     return built
