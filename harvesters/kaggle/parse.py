@@ -1,7 +1,7 @@
 """Pure normalization of one Kaggle `ApiModel` (as `ListModels` returns it) into a record.
 
 A Kaggle model has instances (variation x framework). Each instance becomes a variant
-of the format its framework maps to (`catalog.vocab_aliases.KAGGLE_FRAMEWORKS`);
+of the format its framework maps to (`harvesters.kaggle.aliases.KAGGLE_FRAMEWORKS`);
 Transformers instances are `safetensors`/`pytorch` by their files when the payload
 lists them. Base-model instance links and `externalBaseModelUrl` become lineage;
 tfhub.dev links anywhere in the model keep the TF Hub counterpart in `extra`.
@@ -17,7 +17,6 @@ from typing import Any
 from urllib.parse import urlparse
 
 from catalog import vocab
-from catalog import vocab_aliases as aliases
 from catalog.records import (
     TEXT_LIMIT,
     FormatRecord,
@@ -28,6 +27,8 @@ from catalog.records import (
     VersionRecord,
     validate_record,
 )
+from harvesters import terms
+from harvesters.kaggle import aliases
 
 PLATFORM = "kaggle"
 SITE = "https://www.kaggle.com"
@@ -71,9 +72,9 @@ def normalize_model(model: Mapping[str, Any]) -> NormalizedModel:
     instances = [i for i in listed if isinstance(i, Mapping)] if isinstance(listed, list) else []
     formats, framework_tags, format_unmapped = _formats(instances)
     tag_names = _tag_names(model.get("tags"))
-    tasks = aliases.map_terms(tag_names, aliases.KAGGLE_TASKS)
-    modality_tags = [t for t in tag_names if aliases.term_key(t) in aliases.KAGGLE_MODALITY_TAGS]
-    modalities = aliases.map_terms(modality_tags, aliases.KAGGLE_MODALITY_TAGS).targets
+    tasks = terms.map_terms(tag_names, aliases.KAGGLE_TASKS)
+    modality_tags = [t for t in tag_names if terms.term_key(t) in aliases.KAGGLE_MODALITY_TAGS]
+    modalities = terms.map_terms(modality_tags, aliases.KAGGLE_MODALITY_TAGS).targets
     task_unmapped = [f"task:{t}" for t in tasks.unmapped if t not in modality_tags]
     license_ref, license_unmapped = _license(instances)
     owner = ref.split("/", 1)[0]
@@ -201,15 +202,15 @@ def _license(instances: Sequence[Instance]) -> tuple[LicenseRef | None, tuple[st
         return None, ()
     counts = Counter(names)
     value = max(names, key=lambda n: (counts[n], -names.index(n)))
-    slug = aliases.KAGGLE_LICENSES.get(aliases.license_key(value))
+    slug = aliases.KAGGLE_LICENSES.get(terms.license_key(value))
     info = vocab.LICENSE_BY_SLUG.get(slug) if slug else vocab.canonical_license(value)
     unmapped = tuple(
         f"license:{n}"
         for n in dict.fromkeys(names)
-        if aliases.license_key(n) not in aliases.KAGGLE_LICENSES and not vocab.canonical_license(n)
+        if terms.license_key(n) not in aliases.KAGGLE_LICENSES and not vocab.canonical_license(n)
     )
     if info is None:
-        return LicenseRef(aliases.license_key(value), value), unmapped
+        return LicenseRef(terms.license_key(value), value), unmapped
     return LicenseRef(info.slug, info.name, info.url, info.spdx_id), unmapped
 
 

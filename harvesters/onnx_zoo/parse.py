@@ -12,7 +12,6 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from catalog import vocab_aliases as aliases
 from catalog.records import (
     FormatRecord,
     InvalidRecordError,
@@ -20,6 +19,8 @@ from catalog.records import (
     NormalizedModel,
     validate_record,
 )
+from harvesters import terms
+from harvesters.onnx_zoo import aliases
 
 PLATFORM = "onnx-model-zoo"
 REPO_URL = "https://github.com/onnx/models/tree/main/"
@@ -159,14 +160,14 @@ def map_tags(tags: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...], tup
     `ONNX_FAMILIES` replaces the category's task. A domain or category missing from its
     table is unmapped, and so is a mixed category when no family gives the task.
     """
-    domain = aliases.map_terms(tags[:1], aliases.ONNX_DOMAINS)
-    category = aliases.map_terms(tags[1:2], aliases.ONNX_CATEGORIES)
-    families = [t for t in tags[2:] if aliases.term_key(t) in aliases.ONNX_FAMILIES]
+    domain = terms.map_terms(tags[:1], aliases.ONNX_DOMAINS)
+    category = terms.map_terms(tags[1:2], aliases.ONNX_CATEGORIES)
+    families = [t for t in tags[2:] if terms.term_key(t) in aliases.ONNX_FAMILIES]
     tasks = category.targets
     unmapped = [f"modality:{v}" for v in domain.unmapped]
     unmapped += [f"task:{v}" for v in category.unmapped]
     if families:
-        tasks = aliases.map_terms(families, aliases.ONNX_FAMILIES).targets
+        tasks = terms.map_terms(families, aliases.ONNX_FAMILIES).targets
     elif len(tags) > 1 and not category.unmapped and not tasks:
         unmapped.append(f"task:{tags[1]}")
     return tasks, domain.targets, tuple(unmapped)

@@ -5,7 +5,7 @@ matter is read as YAML, then as YAML with curly quotes made straight, then line 
 (`key: value`); a page is refused only when it has no closed front matter or no title.
 The `torch.hub.load('<owner>/<repo>[:ref]', '<entrypoint>', ...)` calls of the body are
 the model's variants; the task is set only by the plain keyword rules of
-`catalog.vocab_aliases.PYTORCH_HUB_TASK_RULES`.
+`harvesters.pytorch_hub.aliases.PYTORCH_HUB_TASK_RULES`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from typing import Any
 
 import yaml
 
-from catalog import vocab_aliases as aliases
 from catalog.records import (
     TEXT_LIMIT,
     FormatRecord,
@@ -24,6 +23,8 @@ from catalog.records import (
     NormalizedModel,
     validate_record,
 )
+from harvesters import terms
+from harvesters.pytorch_hub import aliases
 
 PLATFORM = "pytorch-hub"
 SITE = "https://pytorch.org/hub/"
@@ -133,7 +134,7 @@ def normalize_page(payload: Mapping[str, Any]) -> NormalizedModel:
         raise InvalidRecordError("front matter has no title")
     summary = clean(front.get("summary")) or ""
     tags = tags_of(front.get("tags"))
-    modalities = aliases.map_terms(tags, aliases.PYTORCH_HUB_TAGS)
+    modalities = terms.map_terms(tags, aliases.PYTORCH_HUB_TAGS)
     source_repo = clean(front.get("github-id"))
     variants = entrypoints(body)
     record = NormalizedModel(

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from catalog.vocab_aliases import TFHUB_DEPLOYMENTS
+from harvesters.tfhub.aliases import TFHUB_DEPLOYMENTS
 
 MODEL_TYPES = ("Module", "Placeholder")
 DEPLOYMENT_TYPES = tuple(TFHUB_DEPLOYMENTS)

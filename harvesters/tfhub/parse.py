@@ -12,7 +12,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from catalog import vocab
-from catalog import vocab_aliases as aliases
 from catalog.records import (
     TEXT_LIMIT,
     FormatRecord,
@@ -22,6 +21,8 @@ from catalog.records import (
     VersionRecord,
     validate_record,
 )
+from harvesters import terms
+from harvesters.tfhub import aliases
 from harvesters.tfhub.docs import (
     DEPLOYMENT_TYPES,
     MODEL_TYPES,
@@ -99,11 +100,11 @@ def map_tasks(values: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...], 
     The modality of a task id is its domain prefix (`image-`, `video-` -> vision,
     `text-` -> language, `audio-` -> audio); ids spanning domains are multimodal.
     """
-    mapped = aliases.map_terms(values, aliases.TFHUB_TASKS)
+    mapped = terms.map_terms(values, aliases.TFHUB_TASKS)
     implied = {vocab.TASK_MODALITY[t] for t in mapped.targets}
     modalities: dict[str, None] = {}
     for value in values:
-        key = aliases.term_key(value)
+        key = terms.term_key(value)
         modality = aliases.TFHUB_MODALITY_OVERRIDES.get(key) or aliases.TFHUB_DOMAINS.get(
             key.split("-", 1)[0]
         )
@@ -136,7 +137,7 @@ def _formats(
     for doc in main:
         meta = _meta(doc)
         for value in meta.get("format", []):
-            mapped = aliases.map_terms([value], aliases.TFHUB_FORMATS)
+            mapped = terms.map_terms([value], aliases.TFHUB_FORMATS)
             unmapped.update(dict.fromkeys(f"format:{v}" for v in mapped.unmapped))
             for slug in mapped.targets:
                 variants.setdefault(slug, []).append(_module_variant(doc, meta, value))
@@ -202,10 +203,10 @@ def _license(values: Sequence[str]) -> tuple[LicenseRef, bool, tuple[str, ...]]:
         info = vocab.LICENSE_BY_SLUG[aliases.TFHUB_DEFAULT_LICENSE]
         return LicenseRef(info.slug, info.name, info.url, info.spdx_id), True, ()
     value = values[0]
-    slug = aliases.TFHUB_LICENSES.get(aliases.term_key(value))
+    slug = aliases.TFHUB_LICENSES.get(terms.term_key(value))
     found = vocab.LICENSE_BY_SLUG.get(slug) if slug else vocab.canonical_license(value)
     if found is None:
-        key = aliases.license_key(value)
+        key = terms.license_key(value)
         return LicenseRef(key, value), False, (f"license:{value}",)
     return LicenseRef(found.slug, found.name, found.url, found.spdx_id), False, ()
 

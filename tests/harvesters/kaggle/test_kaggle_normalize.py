@@ -13,8 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from catalog import vocab
-from catalog import vocab_aliases as aliases
 from catalog.records import InvalidRecordError, LineageRef, NormalizedModel
+from harvesters import terms
+from harvesters.kaggle import aliases
 from harvesters.kaggle.parse import huggingface_model_id, normalize_model, tfhub_handles
 
 from .conftest import fixture_models
@@ -350,8 +351,8 @@ def test_modality_tag_table(name: str, modalities: tuple[str, ...]) -> None:
 
 
 def test_every_tag_entry_is_tested_and_canonical() -> None:
-    assert {aliases.term_key(n) for n, _ in TASKS} == set(aliases.KAGGLE_TASKS)
-    assert {aliases.term_key(n) for n, _ in MODALITY_TAGS} == set(aliases.KAGGLE_MODALITY_TAGS)
+    assert {terms.term_key(n) for n, _ in TASKS} == set(aliases.KAGGLE_TASKS)
+    assert {terms.term_key(n) for n, _ in MODALITY_TAGS} == set(aliases.KAGGLE_MODALITY_TAGS)
     for tasks in aliases.KAGGLE_TASKS.values():
         assert set(tasks) <= set(vocab.TASK_MODALITY)
 
@@ -406,7 +407,7 @@ def test_license_table(name: str, slug: str) -> None:
 
 
 def test_every_license_entry_is_tested_and_canonical() -> None:
-    assert {aliases.license_key(n) for n, _ in LICENSES} == set(aliases.KAGGLE_LICENSES)
+    assert {terms.license_key(n) for n, _ in LICENSES} == set(aliases.KAGGLE_LICENSES)
     assert set(aliases.KAGGLE_LICENSES.values()) <= set(vocab.LICENSE_BY_SLUG)
 
 

@@ -13,8 +13,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from catalog import vocab
-from catalog import vocab_aliases as aliases
 from catalog.records import InvalidRecordError, LineageRef, NormalizedModel
+from harvesters import terms
+from harvesters.onnx_zoo import aliases
 from harvesters.onnx_zoo.parse import (
     full_precision_name,
     group_manifest,
@@ -169,9 +170,9 @@ def test_family_tag_overrides_the_category(family: str, tasks: tuple[str, ...]) 
 
 def test_every_table_entry_is_tested_and_canonical() -> None:
     tested = {
-        "domains": {aliases.term_key(k) for k, _ in DOMAINS},
-        "categories": {aliases.term_key(k) for k, _ in CATEGORIES},
-        "families": {aliases.term_key(k) for k, _ in FAMILIES},
+        "domains": {terms.term_key(k) for k, _ in DOMAINS},
+        "categories": {terms.term_key(k) for k, _ in CATEGORIES},
+        "families": {terms.term_key(k) for k, _ in FAMILIES},
     }
     assert tested["domains"] == set(aliases.ONNX_DOMAINS)
     assert tested["categories"] == set(aliases.ONNX_CATEGORIES)

@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from catalog import vocab
-from catalog import vocab_aliases as aliases
 from catalog.records import InvalidRecordError, NormalizedModel
+from harvesters.pytorch_hub import aliases
 from harvesters.pytorch_hub.harvester import model_pages
 from harvesters.pytorch_hub.parse import (
     entrypoints,

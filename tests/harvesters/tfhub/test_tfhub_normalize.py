@@ -13,9 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from catalog import vocab
-from catalog import vocab_aliases as aliases
 from catalog.records import InvalidRecordError, NormalizedModel
+from harvesters import terms
 from harvesters.sources import read_files
+from harvesters.tfhub import aliases
 from harvesters.tfhub.docs import group_docs, parse_doc
 from harvesters.tfhub.harvester import parse_docs
 from harvesters.tfhub.parse import map_tasks, normalize_model, quantization_of
@@ -201,7 +202,7 @@ def test_every_task_entry_is_tested_and_canonical() -> None:
     ],
 )
 def test_format_table(value: str, formats: tuple[str, ...]) -> None:
-    assert aliases.map_terms([value], aliases.TFHUB_FORMATS).targets == formats
+    assert terms.map_terms([value], aliases.TFHUB_FORMATS).targets == formats
     docs = [parse_doc("1.md", f"# Module a/b/1\nS.\n<!-- format: {value} -->\n")]
     assert tuple(f.slug for f in normalize_model(group_docs(docs)[0][0]).formats) == formats
 
