@@ -50,7 +50,7 @@ def _version() -> str:
 
 
 class HuggingFaceHarvester(Harvester):
-    """Harvests model metadata from the Hugging Face Hub (or a mirror at `HF_ENDPOINT`)."""
+    """Harvests model metadata from the Hugging Face Hub (or a mirror at its `url`)."""
 
     name: ClassVar[str] = PLATFORM
     display_name: ClassVar[str] = "Hugging Face Hub"
@@ -130,7 +130,8 @@ class HuggingFaceHarvester(Harvester):
             if not isinstance(body, list):
                 raise FatalHarvestError(
                     f"{self.endpoint}/api/models answered a {type(body).__name__}, not a list "
-                    "of models: check that HF_ENDPOINT points at a Hugging Face Hub"
+                    "of models: check that CATALOG_HARVESTERS__HUGGINGFACE__URL (or HF_ENDPOINT) "
+                    "points at a Hugging Face Hub"
                 )
             page = self._page(body, walk)
             walk.url = None if walk.done else self._next_url(response, url)

@@ -15,7 +15,8 @@ from harvesters.kaggle.config import KaggleConfig
 from harvesters.kaggle.parse import PLATFORM, model_ref, normalize_model
 from harvesters.sources import http_client
 
-SETTING = "CATALOG_KAGGLE_API_URL"
+# Messages name the hub setting and the older name users may have set instead.
+SETTING = "CATALOG_HARVESTERS__KAGGLE__URL (or CATALOG_KAGGLE_API_URL)"
 METHOD = "models.ModelApiService/ListModels"
 
 

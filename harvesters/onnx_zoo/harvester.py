@@ -13,7 +13,8 @@ from harvesters.onnx_zoo.config import OnnxZooConfig
 from harvesters.onnx_zoo.parse import PLATFORM, group_manifest, normalize_model
 from harvesters.sources import http_client, local_copy, paginate
 
-SETTING = "CATALOG_ONNX_MANIFEST_URL"
+# Messages name the hub setting and the older name users may have set instead.
+SETTING = "CATALOG_HARVESTERS__ONNX_MODEL_ZOO__URL (or CATALOG_ONNX_MANIFEST_URL)"
 MANIFEST_NAME = "ONNX_HUB_MANIFEST.json"
 
 

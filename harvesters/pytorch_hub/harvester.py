@@ -12,7 +12,8 @@ from harvesters.pytorch_hub.config import PyTorchHubConfig
 from harvesters.pytorch_hub.parse import PLATFORM, has_front_matter, normalize_page
 from harvesters.sources import Problem, SourceFile, fetch_files, paginate
 
-SETTING = "CATALOG_PYTORCH_HUB_ARCHIVE_URL"
+# Messages name the hub setting and the older name users may have set instead.
+SETTING = "CATALOG_HARVESTERS__PYTORCH_HUB__URL (or CATALOG_PYTORCH_HUB_ARCHIVE_URL)"
 WHAT = "PyTorch Hub archive"
 # Root-level markdown files of pytorch/hub that are not model pages.
 NOT_PAGES = frozenset({"readme.md", "contributing.md", "code_of_conduct.md", "template.md"})

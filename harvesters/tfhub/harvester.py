@@ -17,7 +17,8 @@ from harvesters.tfhub.config import TfHubConfig
 from harvesters.tfhub.docs import DocError, group_docs, parse_doc
 from harvesters.tfhub.parse import PLATFORM, normalize_model
 
-SETTING = "CATALOG_TFHUB_ARCHIVE_URL"
+# Messages name the hub setting and the older name users may have set instead.
+SETTING = "CATALOG_HARVESTERS__TFHUB__URL (or CATALOG_TFHUB_ARCHIVE_URL)"
 WHAT = "TF Hub archive"
 DOCS_DIR = "assets/docs/"
 

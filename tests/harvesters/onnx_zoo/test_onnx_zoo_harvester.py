@@ -115,7 +115,11 @@ def test_missing_url_path_says_not_found(static_server: tuple[str, Path]) -> Non
 
 
 def test_missing_local_file_names_the_setting(tmp_path: Path) -> None:
-    with pytest.raises(FatalHarvestError, match="does not exist: set CATALOG_ONNX_MANIFEST_URL"):
+    with pytest.raises(
+        FatalHarvestError,
+        match=r"does not exist: set CATALOG_HARVESTERS__ONNX_MODEL_ZOO__URL "
+        r"\(or CATALOG_ONNX_MANIFEST_URL\)",
+    ):
         fetch_all(harvester(tmp_path / "absent.json"))
 
 

@@ -103,7 +103,10 @@ def test_broken_tarball_is_fatal_with_what_to_fix(pytorch_hub_source: Path, tmp_
         fetch_all(harvester(broken))
     message = str(caught.value)
     assert "PyTorch Hub archive at hub.tar.gz is not a readable .tar.gz archive" in message
-    assert "set CATALOG_PYTORCH_HUB_ARCHIVE_URL to a directory" in message
+    assert (
+        "set CATALOG_HARVESTERS__PYTORCH_HUB__URL "
+        "(or CATALOG_PYTORCH_HUB_ARCHIVE_URL) to a directory" in message
+    )
 
 
 def test_archive_without_pages_is_fatal(tmp_path: Path) -> None:

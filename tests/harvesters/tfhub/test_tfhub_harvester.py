@@ -95,7 +95,10 @@ def test_truncated_tarball_is_fatal_with_what_to_fix(tfhub_source: Path, tmp_pat
         fetch_all(harvester(broken))
     message = str(caught.value)
     assert "is not a readable .tar.gz archive" in message
-    assert "download it again, or set CATALOG_TFHUB_ARCHIVE_URL to a directory" in message
+    assert (
+        "download it again, or set CATALOG_HARVESTERS__TFHUB__URL "
+        "(or CATALOG_TFHUB_ARCHIVE_URL) to a directory" in message
+    )
 
 
 def test_file_that_is_not_an_archive_is_fatal(tmp_path: Path) -> None:
@@ -151,5 +154,9 @@ def test_unreachable_hub_fails_with_the_setting_to_check(dead_url: str) -> None:
 
 
 def test_missing_local_archive_names_the_setting(tmp_path: Path) -> None:
-    with pytest.raises(FatalHarvestError, match="does not exist: set CATALOG_TFHUB_ARCHIVE_URL"):
+    with pytest.raises(
+        FatalHarvestError,
+        match=r"does not exist: set CATALOG_HARVESTERS__TFHUB__URL \(or "
+        r"CATALOG_TFHUB_ARCHIVE_URL\)",
+    ):
         fetch_all(harvester(tmp_path / "nope.tar.gz"))
