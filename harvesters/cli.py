@@ -13,11 +13,12 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from catalog.cli import db
 from catalog.cli.console import console as make_console
 from catalog.database import get_engine
 from catalog.settings import get_settings
 from harvesters.base import settings_prefix
-from harvesters.registry import HubPluginError, slugs
+from harvesters.registry import HubPluginError, slugs, write_platform_rows
 from harvesters.report import HarvestReport
 from harvesters.runner import HarvestLockedError, RunOptions, RunResult, run_harvest
 
@@ -137,5 +138,8 @@ def _summary(results: list[RunResult]) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    """Add the `harvest` command to the `catalog` CLI."""
+    """Add the `harvest` command to the `catalog` CLI; `catalog db upgrade` then also
+    writes the platform row of every registered hub."""
     app.command("harvest")(harvest)
+    if write_platform_rows not in db.AFTER_UPGRADE:
+        db.AFTER_UPGRADE.append(write_platform_rows)

@@ -19,7 +19,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from importlib.metadata import EntryPoint, entry_points
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 from catalog.errors import CatalogError
 from catalog.seed import upsert_platforms
@@ -127,3 +127,9 @@ def sync_platforms(conn: Connection, extra: Iterable[Harvester] = ()) -> None:
     """
     hubs: list[Harvester | type[Harvester]] = [*harvester_classes().values(), *extra]
     upsert_platforms(conn, [platform_info(hub) for hub in hubs])
+
+
+def write_platform_rows(engine: Engine) -> None:
+    """`sync_platforms` in a transaction of its own (after `catalog db upgrade`, at start-up)."""
+    with engine.begin() as conn:
+        sync_platforms(conn)

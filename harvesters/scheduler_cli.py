@@ -17,7 +17,7 @@ from catalog.database import describe, get_engine
 from catalog.errors import CatalogError
 from catalog.logs import configure_logging
 from catalog.settings import get_settings
-from harvesters.registry import default_schedules, sync_platforms
+from harvesters.registry import default_schedules, write_platform_rows
 from harvesters.schedule import ScheduleError, load_schedules
 from harvesters.scheduler import HarvestScheduler
 
@@ -40,8 +40,7 @@ def _scheduler() -> HarvestScheduler:
 def _upgrade(engine: Engine) -> None:
     """Migrate, then write the platform row of every registered hub."""
     migrate.upgrade(engine)
-    with engine.begin() as conn:
-        sync_platforms(conn)
+    write_platform_rows(engine)
 
 
 def scheduler() -> None:

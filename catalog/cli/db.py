@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import typer
+from sqlalchemy import Engine
 
 from catalog import migrate
 from catalog.cli.console import console as make_console
@@ -12,6 +15,9 @@ from catalog.settings import get_settings
 
 app = typer.Typer(help="Create, migrate and inspect the catalog database.", no_args_is_help=True)
 console = make_console()
+# Steps that CLI plug-ins add after an upgrade to the newest revision (the harvesters
+# write their hubs' platform rows): `catalog` itself knows no hub.
+AFTER_UPGRADE: list[Callable[[Engine], None]] = []
 
 
 @app.command()
@@ -19,6 +25,9 @@ def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> 
     """Migrate the schema up to REVISION (default: the newest)."""
     engine = get_engine()
     migrate.upgrade(engine, revision)
+    if revision == "head":
+        for step in AFTER_UPGRADE:
+            step(engine)
     console.print(
         f"schema at [bold]{migrate.current(engine)}[/] on {describe(engine.url)}", soft_wrap=True
     )

@@ -2,8 +2,9 @@
 
 The throwaway package below is what a third party ships: a harvester module, and a
 dist-info whose entry point registers it in `model_catalog.hubs`. Put on PYTHONPATH (as
-an installed package would be), `catalog harvest tiny-hub` harvests it, its platform row
-appears, and its own tests, outside this repository's tests/, pass the shared contract.
+an installed package would be), `catalog db upgrade` writes its platform row, `catalog
+harvest tiny-hub` harvests it, `catalog status` lists it, and its own tests, outside this
+repository's tests/, pass the shared contract.
 """
 
 from __future__ import annotations
@@ -121,6 +122,14 @@ def tiny_hub(tmp_path: Path) -> dict[str, str]:
     return {"PYTHONPATH": str(site), "TINY_MODELS": str(tmp_path / "models.json")}
 
 
+def _platform_row(url: URL) -> tuple[str, str] | None:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        row = conn.execute(text("select name, url from platforms where slug = 'tiny-hub'")).first()
+    engine.dispose()
+    return None if row is None else (row[0], row[1])
+
+
 def test_catalog_harvests_a_hub_installed_from_another_package(
     tiny_hub: dict[str, str], fresh_db_url: URL, tmp_path: Path
 ) -> None:
@@ -131,6 +140,11 @@ def test_catalog_harvests_a_hub_installed_from_another_package(
         TINY_HUB_FILE=tiny_hub["TINY_MODELS"],  # the hub's own environment alias
         **tiny_hub,
     )
+    assert _platform_row(fresh_db_url) is None
+    upgraded = run_catalog("db", "upgrade", env=env)
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert _platform_row(fresh_db_url) == ("Tiny Hub", "https://tiny.example")
+
     result = run_catalog("harvest", "tiny-hub", "--json", env=env)
     assert result.returncode == 0, result.stderr
     [run] = json.loads(result.stdout)
@@ -138,7 +152,6 @@ def test_catalog_harvests_a_hub_installed_from_another_package(
 
     engine = create_engine(fresh_db_url)
     with engine.connect() as conn:
-        row = conn.execute(text("select name, url from platforms where slug = 'tiny-hub'")).one()
         tasks = conn.scalar(
             text(
                 "select count(*) from model_tasks mt join models m on m.id = mt.model_id "
@@ -146,7 +159,6 @@ def test_catalog_harvests_a_hub_installed_from_another_package(
             )
         )
     engine.dispose()
-    assert tuple(row) == ("Tiny Hub", "https://tiny.example")
     assert tasks == 3
 
     status = run_catalog("status", "--json", env=env)
