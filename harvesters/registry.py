@@ -54,6 +54,10 @@ def _entry_points() -> dict[str, EntryPoint]:
             )
             continue
         found.setdefault(entry.name, entry)
+    if not found:
+        # Entry points come from installed metadata: a source tree that was never
+        # installed (or an environment from before they existed) has none.
+        log.warning("no hub is registered (%s): install the project (scripts/setup)", GROUP)
     return found
 
 

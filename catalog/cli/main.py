@@ -35,7 +35,14 @@ app.command("status")(status.status)
 
 
 def _load_plugins() -> None:
-    for entry in sorted(entry_points(group=PLUGIN_GROUP), key=lambda e: e.name):
+    plugins = sorted(entry_points(group=PLUGIN_GROUP), key=lambda e: e.name)
+    if not plugins:
+        typer.echo(
+            f"warning: no command plug-ins ({PLUGIN_GROUP}) are installed: install the "
+            "project (scripts/setup) for harvest, serve, report and scheduler",
+            err=True,
+        )
+    for entry in plugins:
         try:
             register = entry.load()
         except Exception as exc:  # noqa: BLE001 - one broken plug-in must not take the CLI down
