@@ -1,4 +1,4 @@
-"""The ASGI app: GraphQL (with GraphiQL) at /graphql, plus /healthz and /readyz.
+"""The ASGI app: the web explorer at /, GraphQL (with GraphiQL) at /graphql, /healthz, /readyz.
 
 `create_app` returns a plain Starlette app, so other parts (metrics, `catalog up`) can
 add routes (`extra_routes`) or middleware, or mount it.
@@ -27,6 +27,7 @@ from strawberry.asgi import GraphQL
 
 from api.context import Context, close_request_session, new_request_id, open_request_session
 from api.schema import schema
+from api.web import render_graphiql, web_routes
 from catalog.database import get_engine
 from catalog.queries.index_cache import FacetIndexCache
 from catalog.settings import Settings, get_settings
@@ -64,6 +65,10 @@ class CatalogGraphQL(GraphQL[Context, None]):
         )
         request.state.catalog_context = ctx
         return ctx
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL with its scripts served by us, so it works offline."""
+        return render_graphiql(request)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve one request and always give its connection back."""
@@ -142,6 +147,7 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *web_routes(),
             *extra_routes,
         ],
         middleware=[*stack, *middleware],
