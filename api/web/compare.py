@@ -81,10 +81,10 @@ def gather_compare(
             candidates = [r for r in rows if r.ref not in found][:CANDIDATES]
     known = [r for r in refs if r in found]
     ids = [found[r] for r in known]
-    rows = detail.models_by_ids(session, ids)
+    by_id = detail.models_by_ids(session, ids)
     return ComparePage(
         refs=known,
-        models=[rows[i] for i in ids if i in rows],
+        models=[by_id[i] for i in ids if i in by_id],
         table=build_comparison(session, ids) if ids else None,
         unknown=unknown,
         add=add,

@@ -17,7 +17,9 @@ GRAPHIQL_ASSETS = {
     "init": "graphiql-init.js",
 }
 
-SEARCH_QUERY = """query Search($filter: ModelFilter, $search: String, $sort: [ModelSort!], $after: String) {
+SEARCH_QUERY = """query Search(
+  $filter: ModelFilter, $search: String, $sort: [ModelSort!], $after: String
+) {
   models(filter: $filter, search: $search, sort: $sort, first: 20, after: $after) {
     totalCount
     pageInfo { hasNextPage endCursor }

@@ -25,12 +25,13 @@ from api.web.read import app_state, read
 from api.web.render import Renderer, csv_response, json_response
 from api.web.search import MAX_EXPORT, SearchPage, facet_views, gather_export, gather_search
 from api.web.search import value_labels as search_labels
-from api.web.state import PAGE_SIZE, SORTS, SearchState, chips, graphql_variables
+from api.web.state import EXCLUDE, PAGE_SIZE, SORTS, SearchState, chips, graphql_variables
 from catalog.queries.errors import QueryError
 from catalog.queries.filters import MAX_PAGE
 
 log = logging.getLogger("api.web")
 Handler = Callable[[Request], Awaitable[Response]]
+HIDDEN = ("derived_from", "authors", "datasets", "tags")
 CSV_HEADER = (
     "ref",
     "name",
@@ -161,7 +162,9 @@ class Explorer:
             "rows": [r for r in rows if r.differs or not only_diff],
             "only_diff": only_diff,
             "nav": "compare",
-            "url_without": {ref: _compare_url([r for r in page.refs if r != ref]) for ref in page.refs},
+            "url_without": {
+                ref: _compare_url([r for r in page.refs if r != ref]) for ref in page.refs
+            },
             "url_diff": _compare_url(page.refs, diff="" if only_diff else "1"),
             "url_add": {c.ref: _compare_url([*page.refs, c.ref]) for c in page.candidates},
             "json_url": _compare_url(page.refs, format="json"),
@@ -175,7 +178,11 @@ class Explorer:
         hubs = await read(request, gather_hubs)
         if request.query_params.get("format") == "json":
             return json_response({"hubs": hubs})
-        context = {"hubs": hubs, "nav": "hubs", "graphql_url": graphiql.graphiql_url(graphiql.HUBS_QUERY)}
+        context = {
+            "hubs": hubs,
+            "nav": "hubs",
+            "graphql_url": graphiql.graphiql_url(graphiql.HUBS_QUERY),
+        }
         return self.renderer.html(request, "hubs.html", context)
 
     def graphiql(self, request: Request) -> Response:
@@ -193,12 +200,8 @@ def _compare_url(refs: list[str], **extra: str) -> str:
 def _search_context(page: SearchPage) -> dict[str, Any]:
     state = page.state
     variables = graphql_variables(state, page.derived_from_id)
-    hidden = [
-        (key, value)
-        for key, value in state.items()
-        if key in ("derived_from", "authors", "datasets", "tags")
-        or key.startswith("exclude_") and key[8:] in ("authors", "datasets", "tags")
-    ]
+    # Filters without a sidebar facet (set by links on model pages) ride along in the form.
+    hidden = [(key, value) for key, value in state.items() if key.removeprefix(EXCLUDE) in HIDDEN]
     # The default sort (no `sort` parameter) is best match with a text, else downloads,
     # so a text typed after choosing nothing is ranked by relevance.
     default = "Best match" if state.q else "Most downloaded"
@@ -251,8 +254,9 @@ def _charts(page: ModelPage) -> list[Markup]:
         if points:
             series = svg.LineSeries(label, points)
             title = f"{page.row.name}: {label} over time"
+            chart = svg.line_chart([series], title=title, y_label=label, width=600, height=300)
             # svg.py escapes every label it writes, so the markup is safe to embed.
-            charts.append(Markup(svg.line_chart([series], title=title, y_label=label, width=600, height=300)))  # noqa: S704
+            charts.append(Markup(chart))  # noqa: S704
     return charts
 
 

@@ -147,9 +147,7 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def csv_response(
-    filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
-) -> Response:
+def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:
     """A CSV download (UTF-8, one header line)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

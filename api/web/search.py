@@ -225,4 +225,3 @@ def value_labels(page: SearchPage) -> dict[tuple[str, str], str]:
 def exclude_param(param: str) -> str:
     """The URL parameter that excludes values of `param`."""
     return EXCLUDE + param
-

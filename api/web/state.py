@@ -66,6 +66,7 @@ SORTS: dict[str, tuple[str, ModelSort]] = {
     "parameters_asc": ("Fewest parameters", ModelSort.PARAMETERS_ASC),
     "name": ("Name A-Z", ModelSort.NAME),
 }
+_SCALARS = ("q", "min_params", "max_params", "derived_from", "sort", "after")
 _AMOUNT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmbt]?)\s*$", re.IGNORECASE)
 _SCALE = {"": 1.0, "k": 1e3, "m": 1e6, "b": 1e9, "t": 1e12}
 
@@ -223,7 +224,9 @@ class SearchState:
             return replace(state, exclude=_drop(self.exclude, key[len(EXCLUDE) :], value))
         if key == PARAMS:
             return replace(state, params=())
-        return replace(state, **{key: ""})
+        if key not in _SCALARS:
+            raise ValueError(f"not a state parameter: {key}")
+        return replace(state, **{key: ""})  # type: ignore[arg-type] # a str field
 
     def with_value(self, key: str, value: str) -> SearchState:
         """The state plus one filter value, first page."""
@@ -236,9 +239,7 @@ class SearchState:
         return not [k for k, _ in self.items() if k not in ("sort", "after")]
 
 
-def _drop(
-    mapping: dict[str, tuple[str, ...]], key: str, value: str
-) -> dict[str, tuple[str, ...]]:
+def _drop(mapping: dict[str, tuple[str, ...]], key: str, value: str) -> dict[str, tuple[str, ...]]:
     kept = {k: v for k, v in mapping.items() if k != key}
     rest = tuple(v for v in mapping.get(key, ()) if value and v != value)
     if rest:
