@@ -133,9 +133,9 @@ class Explorer:
         ref = f"{platform}:{external_id}"
         page = await read(request, gather_model, ref)
         if page is None:
-            search = "/?" + urlencode({"q": external_id})
-            message = f"The catalog has no model {ref}. Search for it: {search}"
-            return self.renderer.error(request, 404, "No such model", message)
+            search = ("Search for it", "/?" + urlencode({"q": external_id}))
+            message = f"The catalog has no model {ref}."
+            return self.renderer.error(request, 404, "No such model", message, search)
         if request.query_params.get("format") == "json":
             return json_response({"ref": ref, "model": page})
         return self.renderer.html(request, "model.html", _model_context(page))

@@ -124,11 +124,26 @@ class Renderer:
         body = self.env.get_template(template).render(request=request, **context)
         return HTMLResponse(body, status_code=status, headers=PAGE_HEADERS)
 
-    def error(self, request: Request, status: int, title: str, message: str) -> Response:
-        """An error page saying what went wrong and what to do (JSON when asked for JSON)."""
+    def error(
+        self,
+        request: Request,
+        status: int,
+        title: str,
+        message: str,
+        link: tuple[str, str] | None = None,
+    ) -> Response:
+        """An error page saying what went wrong and what to do (JSON when asked for JSON).
+
+        Args:
+            request: The request that failed.
+            status: HTTP status.
+            title: Page heading.
+            message: What went wrong, in words the reader can act on.
+            link: (text, URL) of the next step, if there is one.
+        """
         if request.query_params.get("format") in ("json", "csv"):
             return json_response({"error": message}, status)
-        context = {"title": title, "message": message, "nav": ""}
+        context = {"title": title, "message": message, "link": link, "nav": ""}
         return self.html(request, "error.html", context, status)
 
 
