@@ -1,5 +1,5 @@
 """The model page's data: the model, its lineage up and down as trees, its history and
-the harvest run that last saw it (a fixed handful of statements)."""
+the harvest run that last saw it (eight statements, whatever the lineage)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from catalog.queries import detail, lineage, status
 from catalog.queries.detail import MetricPoint, ModelDetail, ModelRow
-from catalog.queries.lineage import LineageStep
+from catalog.queries.lineage import DescendantTree, LineageStep, TreeEdge
 from catalog.queries.status import Sighting
 
 MAX_TREE = 120  # descendants shown; the rest are one search away (derived_from)
@@ -62,17 +62,20 @@ def gather_model(session: Session, ref: str) -> ModelPage | None:
     if row is None:
         return None
     steps = lineage.walk(session, [row.id], up=True).get(row.id, [])
-    down = _descendant_levels(session, row.id)
-    children = [child for child, _ in down.edges]
-    details = detail.details_by_ids(session, [row.id, *(s.model_id for s in steps), *children])
-    names = detail.models_by_ids(session, [s.model_id for s in steps] + children)
+    down = lineage.descendant_tree(
+        session, row.id, first_root=FIRST_CHILDREN, first_each=NEXT_CHILDREN, max_nodes=MAX_TREE
+    )
+    details = detail.details_by_ids(session, [row.id, *(s.model_id for s in steps)])
+    names = detail.models_by_ids(
+        session, [s.model_id for s in steps] + [e.child_id for e in down.edges]
+    )
     metrics = detail.metrics_by_model(session, [row.id], None).get(row.id, [])
     return ModelPage(
         row=row,
         detail=details.get(row.id) or ModelDetail({}, [], []),
         ancestors=_ancestor_tree(row.id, steps, details, names),
-        descendants=_descendant_tree(row.id, down, details, names),
-        children_total=down.totals.get(row.id, 0),
+        descendants=_descendant_tree(row.id, down, names),
+        children_total=down.children,
         truncated=down.truncated,
         metrics=metrics[-MAX_POINTS:],
         sighting=status.model_sighting(session, row.id),
@@ -114,67 +117,17 @@ def _ancestor_tree(
     return parents_of(root, frozenset({root}))
 
 
-@dataclass(slots=True)
-class Levels:
-    """Derivative edges walked level by level.
-
-    Attributes:
-        edges: (child, parent), each child once, most downloaded first per parent.
-        totals: Parent -> its direct derivatives in all (for the levels walked).
-        truncated: Some derivatives were left out (budget or per-node cut).
-    """
-
-    edges: list[tuple[int, int]] = field(default_factory=list)
-    totals: dict[int, int] = field(default_factory=dict)
-    truncated: bool = False
-
-
-def _descendant_levels(session: Session, root: int) -> Levels:
-    """Derivatives of `root`, one statement per level, within `MAX_TREE` nodes."""
-    found = Levels()
-    seen = {root}
-    level, first = [root], FIRST_CHILDREN
-    while level:
-        if len(found.edges) >= MAX_TREE:
-            found.truncated = True
-            break
-        pages = lineage.children(session, level, None, first)
-        next_level = []
-        for parent in level:
-            page = pages[parent]
-            found.totals[parent] = page.total
-            found.truncated = found.truncated or page.total > len(page.child_ids)
-            for child in page.child_ids:
-                if child in seen:
-                    continue  # a cycle, or a model with two parents in the tree
-                if len(found.edges) >= MAX_TREE:
-                    found.truncated = True
-                    break
-                seen.add(child)
-                found.edges.append((child, parent))
-                next_level.append(child)
-        level, first = next_level, NEXT_CHILDREN
-    return found
-
-
-def _descendant_tree(
-    root: int, down: Levels, details: dict[int, ModelDetail], names: dict[int, ModelRow]
-) -> list[TreeNode]:
-    by_parent: dict[int, list[int]] = defaultdict(list)
-    for child, parent in down.edges:
-        by_parent[parent].append(child)
-
-    def relation(child: int, parent: int) -> str:
-        extra = details.get(child)
-        parents = extra.parents if extra else []
-        return next((r for pid, _p, _e, r in parents if pid == parent), "derived")
+def _descendant_tree(root: int, tree: DescendantTree, names: dict[int, ModelRow]) -> list[TreeNode]:
+    by_parent: dict[int, list[TreeEdge]] = defaultdict(list)
+    for edge in tree.edges:
+        by_parent[edge.parent_id].append(edge)
 
     def build(parent: int) -> list[TreeNode]:
         nodes = []
-        for child in by_parent.get(parent, []):
-            node = _node(child, relation(child, parent), names)
-            node.children = build(child)
-            node.more = max(0, down.totals.get(child, 0) - len(node.children))
+        for edge in by_parent.get(parent, []):
+            node = _node(edge.child_id, edge.relation, names)
+            node.children = build(edge.child_id)
+            node.more = max(0, edge.children - len(node.children))
             nodes.append(node)
         return nodes
 
