@@ -11,10 +11,11 @@ from catalog.queries import detail, status
 from catalog.queries.compare import MAX_COMPARED, ComparisonTable, build_comparison
 from catalog.queries.detail import ModelRow
 from catalog.queries.errors import QueryError
-from catalog.queries.filters import ModelQuery
+from catalog.queries.filters import ModelFilter, ModelQuery
 from catalog.queries.index_cache import FacetIndexCache
-from catalog.queries.search import search_models
-from catalog.queries.status import PlatformStatus, RunSummary
+from catalog.queries.search import MAX_FACET_LIMIT, search_models
+from catalog.queries.status import RunSummary
+from catalog.queries.vocabularies import list_platforms
 
 CANDIDATES = 8
 RUNS_PER_HUB = 5
@@ -95,13 +96,38 @@ def gather_compare(
 
 @dataclass(frozen=True, slots=True)
 class HubView:
-    """One hub: model counts, its last runs."""
+    """One hub: its models (live, and no longer listed by the hub) and its last runs."""
 
-    status: PlatformStatus
+    slug: str
+    name: str
+    url: str | None
+    models: int
+    removed: int
     runs: list[RunSummary]
 
 
-def gather_hubs(session: Session) -> list[HubView]:
-    """Every hub with its model counts and its newest runs (two statements)."""
+def _platform_counts(
+    session: Session, cache: FacetIndexCache | None, include_removed: bool
+) -> dict[str, int]:
+    query = ModelQuery(filter=ModelFilter(include_removed=include_removed), first=0)
+    (facet,) = search_models(session, query, cache).facets(["platform"], MAX_FACET_LIMIT)
+    return {b.value: b.count for b in facet.buckets}
+
+
+def gather_hubs(session: Session, cache: FacetIndexCache | None) -> list[HubView]:
+    """Every hub with its model counts (from the facet index when built) and its
+    newest runs."""
+    live = _platform_counts(session, cache, include_removed=False)
+    every = _platform_counts(session, cache, include_removed=True)
     runs = status.recent_runs_by_platform(session, RUNS_PER_HUB)
-    return [HubView(p, runs.get(p.slug, [])) for p in status.platform_status(session)]
+    return [
+        HubView(
+            slug,
+            name,
+            url,
+            live.get(slug, 0),
+            every.get(slug, 0) - live.get(slug, 0),
+            runs.get(slug, []),
+        )
+        for slug, name, url in list_platforms(session)
+    ]

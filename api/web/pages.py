@@ -175,7 +175,7 @@ class Explorer:
 
     async def hubs(self, request: Request) -> Response:
         """`/hubs`: models per hub and each hub's last harvest runs."""
-        hubs = await read(request, gather_hubs)
+        hubs = await read(request, gather_hubs, app_state(request).index_cache)
         if request.query_params.get("format") == "json":
             return json_response({"hubs": hubs})
         context = {

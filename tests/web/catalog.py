@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session
 
 from catalog.loader import load_models
+from catalog.models import Model
 from catalog.records import FormatRecord, LicenseRef, LineageRef, NormalizedModel
 from catalog.runs import open_run, platform_id, save_run
 from tests.reports import fixture_catalog
@@ -31,6 +32,7 @@ EVIL_NAME = "<b>evil</b> card"
 GRANDCHILD_REF = "huggingface:acme/QwQ-GGUF-finetune"
 GHOST_PARENT = "huggingface:ghost/never-harvested"
 TINY = 25  # acme/tiny-classifier-00 ... -24: image classifiers, to page through
+WITHDRAWN = "acme/withdrawn"  # the hub dropped it: counted as removed, never listed
 
 
 def _extra_records() -> list[NormalizedModel]:
@@ -66,6 +68,7 @@ def _extra_records() -> list[NormalizedModel]:
             ),
         ),
     ]
+    records.append(NormalizedModel(platform="huggingface", external_id=WITHDRAWN, name="gone"))
     records += [
         NormalizedModel(
             platform="huggingface",
@@ -107,6 +110,7 @@ def load(engine: Engine) -> None:
             counts={"seen": 27, "new": 27},
             error_summary="HTTP 503 from the hub after 5 retries; the next run resumes",
         )
+        session.execute(update(Model).where(Model.external_id == WITHDRAWN).values(removed_at=SEEN))
         session.commit()
 
 

@@ -188,11 +188,14 @@ def test_compare_reports_unknown_refs_and_adds_an_exact_ref(http: httpx.Client) 
 
 
 def test_hubs_show_runs_with_counts_and_errors(http: httpx.Client) -> None:
-    hubs = {h["status"]["slug"]: h for h in http.get("/hubs?format=json").json()["hubs"]}
+    hubs = {h["slug"]: h for h in http.get("/hubs?format=json").json()["hubs"]}
     runs = hubs["huggingface"]["runs"]
     assert [r["status"] for r in runs] == ["failed", "succeeded"]
     assert runs[0]["error_summary"].startswith("HTTP 503")
-    assert hubs["huggingface"]["status"]["models"] == 10 + 2 + catalog.TINY
+    assert hubs["huggingface"]["models"] == 10 + 2 + catalog.TINY
+    assert hubs["huggingface"]["removed"] == 1
+    assert hubs["tfhub"]["models"] == 1
+    assert hubs["tfhub"]["runs"] == []
     assert "HTTP 503 from the hub after 5 retries" in http.get("/hubs").text
 
 
