@@ -1,4 +1,4 @@
-"""`catalog serve`: run the GraphQL API on uvicorn."""
+"""`catalog serve`: run the web explorer and the GraphQL API on uvicorn."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ def serve(
         True, help="Answer searches from the in-memory facet index (else SQL only)."
     ),
 ) -> None:
-    """Serve the GraphQL API (GraphiQL at /graphql, /healthz, /readyz, /metrics)."""
+    """Serve the web explorer at / and the GraphQL API (GraphiQL at /graphql, /healthz,
+    /readyz, /metrics)."""
     import logging
 
     import uvicorn
@@ -23,7 +24,7 @@ def serve(
     settings = get_settings()
     logging.getLogger().setLevel(settings.log_level.upper())
     app = create_observed_app(settings, facet_index=facet_index)
-    typer.echo(f"GraphQL API on http://{host}:{port}/graphql")
+    typer.echo(f"explorer on http://{host}:{port}/ (GraphQL API at /graphql)")
     uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())
 
 

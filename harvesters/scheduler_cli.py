@@ -61,7 +61,7 @@ def up(
     port: int = typer.Option(8000, "--port", help="Port of the API."),
     no_harvest: bool = typer.Option(False, "--no-harvest", help="Only serve the API."),
 ) -> None:
-    """Migrate, harvest what is due in the background, and serve the GraphQL API."""
+    """Migrate, harvest what is due in the background, and serve the explorer and the API."""
     import uvicorn
 
     settings = get_settings()
@@ -71,7 +71,7 @@ def up(
     runner = None if no_harvest else _scheduler()
     Console(stderr=True).print(
         f"catalog database: {describe(engine.url)}\n"
-        f"GraphQL API: [bold]http://{host}:{port}/graphql[/]  (Ctrl-C stops)\n"
+        f"explorer: [bold]http://{host}:{port}/[/]  (GraphQL API at /graphql; Ctrl-C stops)\n"
         f"harvesting: {'off (--no-harvest)' if runner is None else 'scheduled'}"
     )
     if runner is not None:
