@@ -19,19 +19,8 @@ from sqlalchemy.engine import URL
 
 from catalog.settings import Settings
 from tests import pg
+from tests.chromium import ABSENT, CHROMIUM, OFFLINE_ARGS
 from tests.web import catalog
-
-CHROMIUM = Path("/usr/bin/chromium")
-# The machine has no network: nothing may try to reach one.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def _free_port() -> int:
@@ -97,12 +86,12 @@ class Watch:
 def browser() -> Iterator[Any]:
     """Headless Debian Chromium under Playwright (skips when either is missing)."""
     if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is absent: install Debian's `chromium` (.ci/run does)")
+        pytest.skip(ABSENT)
     sync_api = pytest.importorskip(
         "playwright.sync_api", reason="playwright is absent: pip install -e '.[test]'"
     )
     with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=OFFLINE_ARGS)
         yield launched
         launched.close()
 
