@@ -44,8 +44,18 @@
       }
     }
     var focused = document.activeElement ? document.activeElement.id : "";
+    var expanded = [];
+    document.querySelectorAll("#facets details.more[open]").forEach(function (more) {
+      expanded.push(more.closest("fieldset").getAttribute("data-field"));
+    });
     ids.forEach(function (id) {
       region(id).innerHTML = doc.getElementById(id).innerHTML;
+    });
+    expanded.forEach(function (field) {
+      var more = document.querySelector('#facets fieldset[data-field="' + field + '"] details.more');
+      if (more) {
+        more.open = true; // a facet the reader opened stays open
+      }
     });
     document.title = doc.title;
     if (focused && focused !== "q") {
