@@ -220,3 +220,17 @@ def test_concurrent_clients_get_answers_and_give_connections_back(
     assert codes.count(404) == 5  # the unknown model
     assert set(codes) == {200, 404}
     assert web_engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+
+
+def test_every_derivative_of_a_model_is_one_search_away(http: httpx.Client) -> None:
+    page = http.get("/models/huggingface/Qwen/QwQ-32B-Preview").text
+    link = re.search(r'href="(/\?derived_from=[^"]+)">Search every derivative', page)
+    assert link is not None
+    found = http.get(html.unescape(link.group(1)) + "&format=json").json()
+    assert {m["ref"] for m in found["models"]} == {
+        "huggingface:bartowski/QwQ-32B-Preview-GGUF",
+        catalog.GRANDCHILD_REF,
+    }
+    unknown = http.get("/", params={"derived_from": "huggingface:no/such"})
+    assert unknown.status_code == 400
+    assert "no model 'huggingface:no/such' in the catalog" in html.unescape(unknown.text)
