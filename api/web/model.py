@@ -1,5 +1,5 @@
 """The model page's data: the model, its lineage up and down as trees, its history and
-the harvest run that last saw it (eight statements, whatever the lineage)."""
+the harvest run that last saw it (seven statements, whatever the lineage)."""
 
 from __future__ import annotations
 

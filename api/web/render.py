@@ -101,7 +101,6 @@ def make_environment(assets: Assets) -> Environment:
         moment=moment,
         iso=iso,
         safe_url=safe_url,
-        truncate_text=fmt.truncate,
         size=size,
         attribute_value=lambda value, attribute: fmt.attribute_value(attribute, value),
     )

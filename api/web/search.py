@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
-from api.web.state import BUCKET_ORDER, EXCLUDE, PARAMS, FacetSlot, SearchState, sidebar
+from api.web.state import BUCKET_ORDER, PARAMS, FacetSlot, SearchState, sidebar
 from catalog.queries import detail
 from catalog.queries.errors import QueryError
 from catalog.queries.filters import MAX_PAGE
@@ -220,8 +220,3 @@ def value_labels(page: SearchPage) -> dict[tuple[str, str], str]:
         if f.field in params
         for b in f.buckets
     }
-
-
-def exclude_param(param: str) -> str:
-    """The URL parameter that excludes values of `param`."""
-    return EXCLUDE + param
