@@ -82,9 +82,13 @@ class Watch:
     outside: list[str] = field(default_factory=list)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Headless Debian Chromium under Playwright (skips when either is missing)."""
+    """Headless Debian Chromium under Playwright (skips when either is missing).
+
+    Module scope, not session: Playwright's sync API keeps an event loop running in the
+    main thread, and tests of other modules that call `asyncio.run` must not see it.
+    """
     if not CHROMIUM.exists():
         pytest.skip(ABSENT)
     sync_api = pytest.importorskip(
