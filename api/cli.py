@@ -1,4 +1,4 @@
-"""`catalog serve`: run the GraphQL API on uvicorn."""
+"""`catalog serve`: run the web explorer and the GraphQL API on uvicorn."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ def serve(
         True, help="Answer searches from the in-memory facet index (else SQL only)."
     ),
 ) -> None:
-    """Serve the GraphQL API (GraphiQL at /graphql, /healthz, /readyz, /metrics)."""
+    """Serve the web explorer at / and the GraphQL API (GraphiQL at /graphql, /healthz,
+    /readyz, /metrics)."""
     import logging
 
     from api.observability import create_observed_app
@@ -29,7 +30,9 @@ def serve(
         app,
         sock,
         log_level=settings.log_level.lower(),
-        announce=lambda: typer.echo(f"GraphQL API on http://{host}:{port}/graphql", err=True),
+        announce=lambda: typer.echo(
+            f"explorer on http://{host}:{port}/ (GraphQL API at /graphql)", err=True
+        ),
     )
 
 

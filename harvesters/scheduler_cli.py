@@ -62,7 +62,7 @@ def up(
     port: int = PORT,
     no_harvest: bool = typer.Option(False, "--no-harvest", help="Only serve the API."),
 ) -> None:
-    """Migrate, harvest what is due in the background, and serve the GraphQL API."""
+    """Migrate, harvest what is due in the background, and serve the explorer and the API."""
     from catalog import serving
 
     settings = get_settings()
@@ -73,7 +73,7 @@ def up(
     runner = None if no_harvest else _scheduler()
     make_console(stderr=True).print(
         f"catalog database: {describe(engine.url)}\n"
-        f"GraphQL API: [bold]http://{host}:{port}/graphql[/]  (Ctrl-C stops)\n"
+        f"explorer: [bold]http://{host}:{port}/[/]  (GraphQL API at /graphql; Ctrl-C stops)\n"
         f"harvesting: {'off (--no-harvest)' if runner is None else 'scheduled'}",
         soft_wrap=True,
     )

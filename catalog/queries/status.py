@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from catalog.models import HarvestRun, Model, Platform
+from catalog.models import HarvestRun, Model, ModelSighting, Platform
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,3 +96,51 @@ def recent_runs(session: Session, limit: int = 10) -> list[tuple[str, RunSummary
     """The newest runs with their platform, newest first."""
     rows = session.execute(build_recent_runs_select(limit)).tuples()
     return [(slug, run_summary(run)) for slug, run in rows]
+
+
+def recent_runs_by_platform(session: Session, per_platform: int) -> dict[str, list[RunSummary]]:
+    """The newest `per_platform` runs of each platform (newest first); one statement."""
+    ranked = (
+        select(
+            HarvestRun.id,
+            func.row_number()
+            .over(
+                partition_by=HarvestRun.platform_id,
+                order_by=(HarvestRun.started_at.desc(), HarvestRun.id.desc()),
+            )
+            .label("n"),
+        )
+    ).subquery()
+    stmt = (
+        select(Platform.slug, HarvestRun)
+        .join(HarvestRun, HarvestRun.platform_id == Platform.id)
+        .join(ranked, ranked.c.id == HarvestRun.id)
+        .where(ranked.c.n <= per_platform)
+        .order_by(Platform.id, ranked.c.n)
+    )
+    found: dict[str, list[RunSummary]] = {}
+    for slug, run in session.execute(stmt).tuples():
+        found.setdefault(slug, []).append(run_summary(run))
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Sighting:
+    """When a harvest last saw a model, and that run (None once the run is gone)."""
+
+    last_seen_at: dt.datetime
+    run: RunSummary | None
+
+
+def model_sighting(session: Session, model_id: int) -> Sighting | None:
+    """The last sighting of a model; None when no harvest has recorded one."""
+    stmt = (
+        select(ModelSighting.last_seen_at, HarvestRun)
+        .outerjoin(HarvestRun, HarvestRun.id == ModelSighting.last_seen_run_id)
+        .where(ModelSighting.model_id == model_id)
+    )
+    row = session.execute(stmt).tuples().first()
+    if row is None:
+        return None
+    seen, run = row
+    return Sighting(seen, run_summary(run) if run is not None else None)
