@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from catalog import migrate
 from catalog.cli.console import console as make_console
 from catalog.database import get_engine
 from catalog.settings import get_settings
@@ -43,6 +44,7 @@ def harvest(
         )
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=dt.UTC)
+    migrate.require_current_schema(get_engine())
     options = RunOptions(full=full, limit=limit, since=since, batch_size=batch_size)
     platforms = list(HARVESTERS) if platform == ALL else [platform]
     results = [_run_one(p, options, quiet=as_json) for p in platforms]
