@@ -17,6 +17,7 @@ from catalog import migrate
 from catalog.cli.console import console as make_console
 from catalog.database import get_engine
 from catalog.settings import get_settings
+from harvesters.base import config_error
 from harvesters.registry import HARVESTERS
 from harvesters.report import HarvestReport
 from harvesters.runner import HarvestLockedError, RunOptions, RunResult, run_harvest
@@ -86,16 +87,7 @@ def _run_one(platform: str, options: RunOptions, *, quiet: bool) -> RunResult:
         except HarvestLockedError as exc:
             return RunResult(platform, None, "full", "skipped", {}, str(exc))
         except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            return RunResult(
-                platform,
-                None,
-                "full",
-                "failed",
-                {},
-                f"invalid configuration of {platform}: {where}: {first['msg']}",
-            )
+            return RunResult(platform, None, "full", "failed", {}, config_error(platform, exc))
 
 
 def _as_dict(result: RunResult) -> dict[str, Any]:
