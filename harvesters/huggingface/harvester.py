@@ -137,9 +137,13 @@ class HuggingFaceHarvester(Harvester):
         try:
             return self._http.get_json(url)
         except FatalHarvestError as exc:
-            token = ", and HF_TOKEN" if exc.status in {401, 403} else ""
+            what = (
+                "HF_ENDPOINT, the network and HF_TOKEN"
+                if exc.status in {401, 403}
+                else "HF_ENDPOINT and the network"
+            )
             raise FatalHarvestError(
-                f"Hugging Face Hub request failed ({exc}): check HF_ENDPOINT, the network{token}",
+                f"Hugging Face Hub request failed ({exc}): check {what}",
                 status=exc.status,
             ) from exc
 

@@ -191,4 +191,4 @@ def test_a_failing_hub_is_retried_with_backoff_and_the_failure_is_a_warning(
     # The run is a full one (there is no high-water mark yet) and the line says so.
     assert "huggingface full harvest failed" in line
     assert "[a full run for the incremental schedule: no high-water mark yet]" in line
-    assert "check HF_ENDPOINT, the network" in line
+    assert "check HF_ENDPOINT and the network" in line
