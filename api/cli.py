@@ -20,9 +20,12 @@ def serve(
 
     from api.observability import create_observed_app
     from catalog import serving
+    from catalog.database import get_engine
+    from catalog.migrate import require_current_schema
     from catalog.settings import get_settings
 
     settings = get_settings()
+    require_current_schema(get_engine())
     logging.getLogger().setLevel(settings.log_level.upper())
     sock = serving.bind(host, port)
     app = create_observed_app(settings, facet_index=facet_index)

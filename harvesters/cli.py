@@ -13,9 +13,11 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from catalog import migrate
 from catalog.cli.console import console as make_console
 from catalog.database import get_engine
 from catalog.settings import get_settings
+from harvesters.base import config_error
 from harvesters.registry import HARVESTERS
 from harvesters.report import HarvestReport
 from harvesters.runner import HarvestLockedError, RunOptions, RunResult, run_harvest
@@ -43,6 +45,7 @@ def harvest(
         )
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=dt.UTC)
+    migrate.require_current_schema(get_engine())
     options = RunOptions(full=full, limit=limit, since=since, batch_size=batch_size)
     platforms = list(HARVESTERS) if platform == ALL else [platform]
     results = [_run_one(p, options, quiet=as_json) for p in platforms]
@@ -84,16 +87,7 @@ def _run_one(platform: str, options: RunOptions, *, quiet: bool) -> RunResult:
         except HarvestLockedError as exc:
             return RunResult(platform, None, "full", "skipped", {}, str(exc))
         except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            return RunResult(
-                platform,
-                None,
-                "full",
-                "failed",
-                {},
-                f"invalid configuration of {platform}: {where}: {first['msg']}",
-            )
+            return RunResult(platform, None, "full", "failed", {}, config_error(platform, exc))
 
 
 def _as_dict(result: RunResult) -> dict[str, Any]:

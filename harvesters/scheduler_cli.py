@@ -39,8 +39,8 @@ def _scheduler() -> HarvestScheduler:
 def scheduler() -> None:
     """Run due harvests until SIGTERM/SIGINT (the current batch commits, then it exits)."""
     settings = get_settings()
+    migrate.require_current_schema(get_engine())
     configure_logging(settings)
-    migrate.upgrade(get_engine())
     runner = _scheduler()
     done = threading.Event()
 

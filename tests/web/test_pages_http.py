@@ -155,7 +155,9 @@ def test_ancestors_reach_two_levels_and_name_missing_parents(http: httpx.Client)
 def test_unknown_things_say_what_to_do(http: httpx.Client) -> None:
     typo = http.get("/", params={"formats": "ggfu"})
     assert typo.status_code == 400
-    assert "unknown value 'ggfu' for filter.formats; did you mean 'gguf'?" in html.unescape(typo.text)
+    assert "unknown value 'ggfu' for filter.formats; did you mean 'gguf'?" in html.unescape(
+        typo.text
+    )
     assert "gguf" in typo.text
     cursor = http.get("/", params={"after": "not-a-cursor"})
     assert cursor.status_code == 400
