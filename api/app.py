@@ -1,4 +1,4 @@
-"""The ASGI app: GraphQL (with GraphiQL) at /graphql, plus /healthz and /readyz.
+"""The ASGI app: the web explorer at /, GraphQL (with GraphiQL) at /graphql, /healthz, /readyz.
 
 `create_app` returns a plain Starlette app, so other parts (metrics, `catalog up`) can
 add routes (`extra_routes`) or middleware, or mount it.
@@ -39,6 +39,7 @@ from api.context import Context, close_request_session, open_request_session
 from api.execution import RequestExecutor, default_workers
 from api.middleware import GuardMiddleware, read_body, request_id_of
 from api.schema import schema
+from api.web import render_graphiql, web_routes
 from api.worker import HttpJob, HttpReply, RequestBudgetError, run_http
 from catalog.database import make_engine, resolve_url
 from catalog.queries.index_cache import FacetIndexCache
@@ -128,6 +129,10 @@ class CatalogGraphQL(GraphQL[Context, None]):
             raise HTTPException(400, "the request holds a NUL character (\\u0000); remove it")
         return decoded
 
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL with its scripts served by us, so it works offline."""
+        return render_graphiql(request)
+
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         """A context without a session yet: it is attached in the worker thread."""
         return Context(
@@ -162,11 +167,27 @@ class CatalogGraphQL(GraphQL[Context, None]):
             close_request_session(session)
 
 
+def _wants_graphiql(request: Request) -> bool:
+    """Strawberry's rule: a GET that accepts HTML and carries no query."""
+    return (
+        request.method == "GET"
+        and "text/html" in request.headers.get("accept", "")
+        and "query" not in request.query_params
+    )
+
+
 class GraphQLForwarder:
-    """The serving process's /graphql: hand the request to a worker, relay the answer."""
+    """The serving process's /graphql: hand the request to a worker, relay the answer.
+
+    A browser's plain GET gets GraphiQL from here (no database needed).
+    """
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Forward one request."""
+        request = Request(scope, receive)
+        if _wants_graphiql(request):
+            await render_graphiql(request)(scope, receive, send)
+            return
         state: AppState = scope["app"].state.catalog
         job = HttpJob(
             method=scope["method"],
@@ -279,6 +300,7 @@ def create_app(
             Route("/graphql", GraphQLForwarder(), methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *web_routes(),
             *extra_routes,
         ],
         middleware=[*stack, *middleware],

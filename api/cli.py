@@ -1,4 +1,4 @@
-"""`catalog serve`: run the GraphQL API on uvicorn."""
+"""`catalog serve`: run the web explorer and the GraphQL API on uvicorn."""
 
 from __future__ import annotations
 
@@ -14,14 +14,18 @@ def serve(
         True, help="Answer searches from the in-memory facet index (else SQL only)."
     ),
 ) -> None:
-    """Serve the GraphQL API (GraphiQL at /graphql, /healthz, /readyz, /metrics)."""
+    """Serve the web explorer at / and the GraphQL API (GraphiQL at /graphql, /healthz,
+    /readyz, /metrics)."""
     import logging
 
     from api.observability import create_observed_app
     from catalog import serving
+    from catalog.database import get_engine
+    from catalog.migrate import require_current_schema
     from catalog.settings import get_settings
 
     settings = get_settings()
+    require_current_schema(get_engine())
     logging.getLogger().setLevel(settings.log_level.upper())
     sock = serving.bind(host, port)
     app = create_observed_app(settings, facet_index=facet_index)
@@ -29,7 +33,9 @@ def serve(
         app,
         sock,
         log_level=settings.log_level.lower(),
-        announce=lambda: typer.echo(f"GraphQL API on http://{host}:{port}/graphql", err=True),
+        announce=lambda: typer.echo(
+            f"explorer on http://{host}:{port}/ (GraphQL API at /graphql)", err=True
+        ),
     )
 
 

@@ -29,6 +29,7 @@ from catalog.queries.operations import RECORD_COUNTERS, run_metrics
 from catalog.settings import Settings
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+PAGE_LABELS = frozenset(("/", "/models", "/compare", "/hubs", "/static", "/healthz", "/readyz"))
 MAX_BODY_PEEK = 64 * 1024  # operation names sit at the top level of the JSON body
 
 
@@ -119,7 +120,7 @@ class LatencyMiddleware:
         if scope["type"] != "http" or scope["path"] == "/metrics":
             await self.app(scope, receive, send)
             return
-        label = {"value": scope["path"]}
+        label = {"value": operation_label(scope, b"")}
         started = time.perf_counter()
         first_chunk = True
 
@@ -137,11 +138,19 @@ class LatencyMiddleware:
             self.histogram.labels(label["value"]).observe(time.perf_counter() - started)
 
 
+def page_label(path: str) -> str:
+    """The label of a non-GraphQL path: its first segment when it is one of ours, else
+    `other` (one label per model page, or per path a client makes up, would grow the
+    metric without bound)."""
+    head = "/" + path.lstrip("/").split("/", 1)[0]
+    return head if head in PAGE_LABELS else "other"
+
+
 def operation_label(scope: Scope, body: bytes) -> str:
     """`graphql:<operationName>` for named GraphQL operations, else the path."""
     path = str(scope["path"])
     if not path.startswith("/graphql"):
-        return path
+        return page_label(path)
     name: Any = None
     if body and len(body) <= MAX_BODY_PEEK:
         try:

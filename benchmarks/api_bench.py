@@ -1,10 +1,13 @@
-"""Time a fixed set of GraphQL queries against the equivalent hand-written SQL.
+"""Time a fixed set of GraphQL queries against the equivalent hand-written SQL, and the
+web explorer's pages.
 
 Each GraphQL query runs in-process through the real schema, with the per-request session
 the server uses (read-only, statement timeout), three ways: with the in-memory facet
 index, with the SQL backend (the index switched off), and as hand-written SQL. Search
 hits are not cached between iterations (the cache is cleared), so text searches pay
-their full-text query every time.
+their full-text query every time. The explorer's pages go through the whole app in
+process (routing, the worker thread and its session, queries, HTML): server time
+without the network.
 
     .venv/bin/python -m benchmarks.generate_catalog --models 1000000 --batch 10000 \\
         --database-url postgresql://postgres@127.0.0.1:5432/catalog_bench_1m --recreate
@@ -21,12 +24,15 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 from sqlalchemy import Engine, create_engine, text
 
+from api.app import AppState, create_app
 from api.context import Context, close_request_session, open_request_session
 from api.schema import schema
 from catalog.database import normalize_url
 from catalog.queries.index_cache import FacetIndexCache
+from catalog.settings import Settings
 
 FACETS = "[PLATFORM, TASK, FORMAT, LICENSE, LIBRARY]"
 SEARCH = f"""
@@ -125,7 +131,33 @@ HAND_DETAIL = [
 ]
 
 
+# The explorer's search page with three filters; the page computes its eight sidebar
+# facets (platform, task, modality, format, library, license, language, parameters).
+PAGE_FILTERS = (
+    "formats=gguf&formats=safetensors&licenses=apache-2.0&licenses=mit&tasks=text-generation",
+    "platforms=huggingface&platforms=kaggle&formats=onnx&formats=pytorch"
+    "&libraries=transformers&libraries=timm",
+    "licenses=mit&languages=en&languages=fr&params=100m-1b",
+)
+
 LOOP = asyncio.new_event_loop()  # one loop, as in the server
+
+
+class Pages:
+    """The web explorer's pages served in process through the real app (routing, the
+    worker thread with its session, the queries and the HTML): the server's time."""
+
+    def __init__(self, engine: Engine, cache: FacetIndexCache) -> None:
+        app = create_app(Settings(), engine, facet_index=False)
+        state: AppState = app.state.catalog
+        app.state.catalog = AppState(state.engine, state.settings, cache)  # the built index
+        self.client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://x")
+
+    def get(self, path: str) -> None:
+        """Fetch a page; it must answer 200."""
+        response = LOOP.run_until_complete(self.client.get(path))
+        if response.status_code != 200:
+            raise RuntimeError(f"{path}: HTTP {response.status_code}: {response.text[:300]}")
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
@@ -223,6 +255,20 @@ def main() -> None:
 
         return go
 
+    pages = Pages(engine, cache)
+
+    def search_page(with_text: bool) -> Callable[[int], None]:
+        def go(i: int) -> None:
+            cache.clear_search_cache()
+            text_part = f"&q={TEXTS[i % len(TEXTS)].replace(' ', '+')}" if with_text else ""
+            pages.get(f"/?{PAGE_FILTERS[i % len(PAGE_FILTERS)]}{text_part}")
+
+        return go
+
+    def model_page(i: int) -> None:
+        platform, _, external_id = refs[i % len(refs)][0].partition(":")
+        pages.get(f"/models/{platform}/{external_id}")
+
     rows = [
         (
             "3 filters + 5 facets + total + first 20",
@@ -244,6 +290,9 @@ def main() -> None:
             None,
             lambda i: run_sql(engine, HAND_DETAIL, detail_params(refs[i % len(refs)])),
         ),
+        ("search page (HTML): 3 filters + 8 facets", search_page(False), None, None),
+        ("search page (HTML) + full-text search", search_page(True), None, None),
+        ("model page (HTML): lineage trees, history", model_page, None, None),
         (
             "stats: format x platform matrix",
             lambda i: run_graphql(engine, cache, STATS, {}),

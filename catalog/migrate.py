@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,15 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 import migrations
+from catalog.database import describe
+from catalog.errors import CatalogError
 from catalog.seed import seed_vocabularies
+
+
+class SchemaNotCurrentError(CatalogError):
+    """The database's schema is not the one this code was written for."""
+
+    exit_code = 2
 
 
 def include_object(
@@ -65,4 +74,32 @@ def current(engine: Engine) -> str | None:
 
 def head() -> str | None:
     """The newest revision shipped with this code."""
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    return _script_revisions()[0]
+
+
+@lru_cache(maxsize=1)
+def _script_revisions() -> tuple[str | None, frozenset[str]]:
+    script = ScriptDirectory.from_config(alembic_config())
+    return script.get_current_head(), frozenset(r.revision for r in script.walk_revisions())
+
+
+def require_current_schema(engine: Engine) -> None:
+    """Refuse to go on unless the database's schema is this code's newest revision.
+
+    Raises:
+        SchemaNotCurrentError: the database has no catalog schema, an older one, or one
+            newer than this code knows (the message says what to run).
+    """
+    found = current(engine)
+    newest, known = _script_revisions()
+    if found == newest:
+        return
+    where = describe(engine.url)
+    if found is not None and found not in known:
+        raise SchemaNotCurrentError(
+            f"the database at {where} has schema revision {found}, newer than this version "
+            f"of model-catalog knows (its newest is {newest}): upgrade model-catalog"
+        )
+    raise SchemaNotCurrentError(
+        f"the database at {where} has no catalog schema (or an older one): run `catalog db upgrade`"
+    )

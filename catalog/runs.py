@@ -1,48 +1,22 @@
-"""Harvest run bookkeeping: runs, cursors, quarantine, deletion sweeps, run locks."""
+"""Harvest run bookkeeping: runs, cursors, quarantine, deletion sweeps."""
 
 from __future__ import annotations
 
 import datetime as dt
-import zlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, select, text, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from catalog.loader.sql import columns, execute, json_text
 from catalog.models import HarvestCursor, HarvestRun, Platform
 
-RUN_LOCK_NAMESPACE = 0x6D63  # first key of the two-int advisory lock: "mc"
-
 
 def platform_id(session: Session, slug: str) -> int:
     """Id of a platform slug."""
     return session.scalars(select(Platform.id).where(Platform.slug == slug)).one()
-
-
-def run_lock_key(platform: str) -> int:
-    """Second key of the advisory lock that lets one run per platform proceed."""
-    return zlib.crc32(platform.encode()) & 0x7FFFFFFF
-
-
-def try_lock_platform(conn: Connection, platform: str) -> bool:
-    """Take the platform's run lock on `conn` (session-level) if nobody holds it."""
-    return bool(
-        conn.scalar(
-            text("SELECT pg_try_advisory_lock(:ns, :key)"),
-            {"ns": RUN_LOCK_NAMESPACE, "key": run_lock_key(platform)},
-        )
-    )
-
-
-def unlock_platform(conn: Connection, platform: str) -> None:
-    """Release the platform's run lock held by `conn`."""
-    conn.execute(
-        text("SELECT pg_advisory_unlock(:ns, :key)"),
-        {"ns": RUN_LOCK_NAMESPACE, "key": run_lock_key(platform)},
-    )
 
 
 def open_run(session: Session, platform_id: int, kind: str, started_at: dt.datetime) -> int:
@@ -61,7 +35,8 @@ def save_run(session: Session, run_id: int, **values: Any) -> None:
 def close_stale_runs(session: Session, platform_id: int, now: dt.datetime) -> int:
     """Mark `running` rows of a platform as interrupted (their process died).
 
-    Only called while holding the platform's run lock, so no live run is affected.
+    Only called by a run that holds the platform's lease, so no live run is affected:
+    an older run that still believes it runs stops at its next transaction.
     """
     result = session.execute(
         update(HarvestRun)

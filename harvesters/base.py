@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from catalog.records import NormalizedModel
 from catalog.settings import Settings
@@ -109,6 +109,16 @@ class HarvesterConfig(BaseModel):
                 with contextlib.suppress(ValueError):  # not JSON: let validation say why
                     decoded[key] = json.loads(value)
         return decoded
+
+
+def config_error(platform: str, exc: ValidationError) -> str:
+    """One line for an invalid hub configuration: the first offending setting by its
+    name, never its value (it may be a secret)."""
+    first = exc.errors()[0]
+    where = "__".join(str(p) for p in first["loc"]).upper()
+    return (
+        f"invalid configuration of {platform}: {settings_prefix(platform)}{where}: {first['msg']}"
+    )
 
 
 @dataclass(frozen=True, slots=True)

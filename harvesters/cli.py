@@ -13,11 +13,12 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from catalog import migrate
 from catalog.cli import db
 from catalog.cli.console import console as make_console
 from catalog.database import get_engine
 from catalog.settings import get_settings
-from harvesters.base import settings_prefix
+from harvesters.base import config_error
 from harvesters.registry import HubPluginError, slugs, write_platform_rows
 from harvesters.report import HarvestReport
 from harvesters.runner import HarvestLockedError, RunOptions, RunResult, run_harvest
@@ -46,6 +47,7 @@ def harvest(
         )
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=dt.UTC)
+    migrate.require_current_schema(get_engine())
     options = RunOptions(full=full, limit=limit, since=since, batch_size=batch_size)
     platforms = known if platform == ALL else [platform]
     results = [_run_one(p, options, quiet=as_json) for p in platforms]
@@ -89,18 +91,7 @@ def _run_one(platform: str, options: RunOptions, *, quiet: bool) -> RunResult:
         except HubPluginError as exc:
             return RunResult(platform, None, "full", "failed", {}, str(exc))
         except ValidationError as exc:
-            # The message names the setting, never its value (it may be a secret).
-            first = exc.errors()[0]
-            where = "__".join(str(p) for p in first["loc"]).upper()
-            return RunResult(
-                platform,
-                None,
-                "full",
-                "failed",
-                {},
-                f"invalid configuration of {platform}: {settings_prefix(platform)}{where}: "
-                f"{first['msg']}",
-            )
+            return RunResult(platform, None, "full", "failed", {}, config_error(platform, exc))
 
 
 def _as_dict(result: RunResult) -> dict[str, Any]:

@@ -24,6 +24,10 @@ class HarvestReport:
     problems: int = 0
     unmapped: Counter[str] = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
+    committed: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.mark_committed()
 
     def warn(self, message: str) -> None:
         """Record a warning once (the list is bounded; the count is not)."""
@@ -44,6 +48,10 @@ class HarvestReport:
             "problems": self.problems,
             "pages": self.pages,
         }
+
+    def mark_committed(self) -> None:
+        """Remember the counters as of a commit: what a failed run reports as done."""
+        self.committed = self.counts()
 
     def details(self) -> dict[str, Any]:
         """Unmapped values (most frequent first) and warnings, for `harvest_runs.report`."""

@@ -2,7 +2,10 @@
 
 Each batch commits together with the run's checkpoint and counts, so a run killed at
 any point resumes from its last committed page; upserts are idempotent, so re-reading
-a page is harmless. Deletion is decided only after a complete full sweep.
+a page is harmless. Deletion is decided only after a complete full sweep. Every
+transaction of a run first proves that the run still owns its platform (its lease,
+`catalog.leases`); a run that lost its lock or its connection stops, records itself as
+failed with the counts it committed, and leaves the rest to the next run.
 """
 
 from __future__ import annotations
@@ -14,14 +17,17 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from catalog import runs
+from catalog import leases, runs
 from catalog.errors import CatalogError
+from catalog.leases import LeaseLostError
 from catalog.loader import VocabularyIds
 from catalog.settings import Settings
-from harvesters.base import FetchContext, Harvester, HarvestError, Page, RawRecord, RunKind
+from harvesters import outcome
+from harvesters.base import FetchContext, Harvester, Page, RawRecord, RunKind
 from harvesters.batch import BatchContext, LandedBatch, land_batch, process_batch
 from harvesters.prefetch import Prefetcher
 from harvesters.registry import harvester_class, sync_platforms
@@ -75,6 +81,18 @@ class RunResult:
 Progress = Callable[[HarvestReport], None]
 
 
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """What every step of one run needs."""
+
+    engine: Engine
+    settings: Settings
+    options: RunOptions
+    harvester: Harvester
+    progress: Progress | None
+    stop: threading.Event | None
+
+
 def run_harvest(
     platform: str,
     *,
@@ -86,10 +104,11 @@ def run_harvest(
     stop: threading.Event | None = None,
     precheck: Callable[[Session], bool] | None = None,
 ) -> RunResult:
-    """Harvest `platform` once, holding its run lock for the whole run.
+    """Harvest `platform` once, holding its run lock and lease for the whole run.
 
     `precheck`, when given, is asked again once the lock is held (e.g. "is this run
     still due?", since another process may have just finished one); False skips the run.
+    Losing the database connection or the lock ends the run as `failed`; it never raises.
 
     Raises:
         HarvestLockedError: another run of this platform is in progress.
@@ -99,82 +118,87 @@ def run_harvest(
     options = options or RunOptions()
     if harvester is None:
         harvester = harvester_class(platform).from_settings(settings, options.overrides)
-    with engine.connect() as lock_conn:
-        if not runs.try_lock_platform(lock_conn, platform):
-            raise HarvestLockedError(
-                f"a harvest of {platform} is already running (another process holds its "
-                "lock); this one did not start"
-            )
-        lock_conn.commit()
-        try:
-            if precheck is not None:
-                with Session(engine) as session:
-                    if not precheck(session):
-                        return RunResult(platform, None, "full", "skipped", {}, "not due")
-            return _run_locked(engine, settings, options, harvester, progress=progress, stop=stop)
-        finally:
-            runs.unlock_platform(lock_conn, platform)
+    job = _Job(engine, settings, options, harvester, progress, stop)
+    try:
+        with engine.connect() as lock_conn:
+            # The registered hubs' platform rows first: the lease and the run refer to them.
+            sync_platforms(lock_conn, [harvester])
             lock_conn.commit()
-            harvester.close()
+            return _run_holding_lock(job, lock_conn, precheck)
+    except DBAPIError as exc:  # the lock or the lease could not be taken
+        return RunResult(platform, None, "full", "failed", {}, outcome.database_failure(exc))
+    finally:
+        harvester.close()
 
 
-def _run_locked(
-    engine: Engine,
-    settings: Settings,
-    options: RunOptions,
-    harvester: Harvester,
-    *,
-    progress: Progress | None,
-    stop: threading.Event | None,
+def _run_holding_lock(
+    job: _Job, lock_conn: Connection, precheck: Callable[[Session], bool] | None
 ) -> RunResult:
-    report = HarvestReport()
-    with Session(engine, expire_on_commit=False) as session:
-        sync_platforms(session.connection(), [harvester])
-        plan = plan_run(session, harvester, options, settings)
-        session.commit()
-        runs.ensure_metric_partition(session, plan.started_at)
-        session.commit()
-        status, error = "running", None
-        try:
-            complete = _consume(
-                session,
-                harvester,
-                plan,
-                options=options,
-                report=report,
-                progress=progress,
-                stop=stop,
-            )
-            if complete is None:
-                status, error = "interrupted", "stopped by a signal; the next run resumes"
-            else:
-                status, error = finish_sweep(
-                    session, plan, report, settings=settings, complete=complete
-                )
-        except HarvestError as exc:
-            session.rollback()
-            stopping = stop is not None and stop.is_set()
-            status, error = ("interrupted" if stopping else "failed"), str(exc)
-        except KeyboardInterrupt:
-            session.rollback()
-            status, error = "interrupted", "interrupted; the next run resumes"
-        except Exception as exc:  # noqa: BLE001 - an internal error ends the run, recorded
-            session.rollback()
-            log.exception("harvest of %s failed", harvester.name)
-            status, error = "failed", f"internal error: {type(exc).__name__}: {exc}"
-        runs.save_run(
-            session,
-            plan.run_id,
-            status=status,
-            error_summary=error,
-            counts=report.counts(),
-            report=report.details(),
-            finished_at=dt.datetime.now(dt.UTC),
+    platform = job.harvester.name
+    if not leases.try_lock_platform(lock_conn, platform):
+        raise HarvestLockedError(
+            f"a harvest of {platform} is already running (another process holds its "
+            "lock); this one did not start"
         )
-        session.commit()
+    lock_conn.commit()
+    try:
+        if precheck is not None:
+            with Session(job.engine) as session:
+                if not precheck(session):
+                    return RunResult(platform, None, "full", "skipped", {}, "not due")
+        return _run_leased(job, leases.take_lease(lock_conn, platform))
+    finally:
+        # A lock connection that died took the lock with it: nothing is left to release,
+        # and nothing may hide how the run ended.
+        if not leases.unlock_platform(lock_conn, platform):
+            log.info("the run lock of %s was already gone (its connection ended)", platform)
+
+
+def _run_leased(job: _Job, lease: leases.Lease) -> RunResult:
+    report = HarvestReport()
+    name = job.harvester.name
+    with Session(job.engine, expire_on_commit=False) as session:
+        leases.fence(session, lease)
+        try:
+            plan = plan_run(session, job.harvester, job.options, job.settings)
+            leases.claim_run(session, lease, plan.run_id)
+            session.commit()
+        except (LeaseLostError, DBAPIError) as exc:
+            outcome.rollback(session)
+            ended, why = outcome.failure(exc, name, job.stop)
+            return RunResult(name, None, "full", ended, {}, why)
+        try:
+            status, error = _harvest(job, session, plan, report)
+            outcome.finish(session, plan.run_id, report, status, error)
+        except BaseException as exc:
+            outcome.rollback(session)
+            status, error = outcome.failure(exc, name, job.stop)
+            outcome.record(job.engine, plan.run_id, report, status, error)
+            if not isinstance(exc, Exception | KeyboardInterrupt):
+                raise  # SystemExit and the like: recorded, then on their way
     return RunResult(
-        harvester.name, plan.run_id, plan.kind, status, report.counts(), error, report.details()
+        name, plan.run_id, plan.kind, status, report.committed, error, report.details()
     )
+
+
+def _harvest(
+    job: _Job, session: Session, plan: Plan, report: HarvestReport
+) -> tuple[str, str | None]:
+    """Consume every page, then sweep; returns the run's status and error summary."""
+    runs.ensure_metric_partition(session, plan.started_at)
+    session.commit()
+    complete = _consume(
+        session,
+        job.harvester,
+        plan,
+        options=job.options,
+        report=report,
+        progress=job.progress,
+        stop=job.stop,
+    )
+    if complete is None:
+        return "interrupted", "stopped by a signal; the next run resumes"
+    return finish_sweep(session, plan, report, settings=job.settings, complete=complete)
 
 
 def _consume(
@@ -241,11 +265,14 @@ def _consume_pages(
         for index, batch in enumerate(prepared.batches):
             process_batch(session, ctx, batch, report)
             if index < len(prepared.batches) - 1:
-                session.commit()  # the last batch commits with the page's checkpoint
+                # The last batch commits with the page's checkpoint; each commit carries
+                # the counts it makes true, so a run that dies never claims more.
+                runs.save_run(session, plan.run_id, counts=report.counts())
+                outcome.commit(session, report)
         report.pages += 1
         plan.track(prepared.records)
         plan.save_progress(session, prepared.page, report)
-        session.commit()
+        outcome.commit(session, report)
         if plan.refresh_statistics(session, report):
             session.commit()
         if progress:
@@ -262,4 +289,10 @@ def _chunks(records: Sequence[RawRecord], size: int) -> Iterator[Sequence[RawRec
         yield records[start : start + size]
 
 
-__all__ = ["HarvestLockedError", "Page", "RunOptions", "RunResult", "run_harvest"]
+__all__ = [
+    "HarvestLockedError",
+    "Page",
+    "RunOptions",
+    "RunResult",
+    "run_harvest",
+]

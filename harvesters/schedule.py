@@ -76,14 +76,15 @@ class Schedule:
     def due_at(self, history: RunHistory) -> dt.datetime | None:
         """When this schedule next wants a run (None: at once, it never ran).
 
-        After failures the run is retried with backoff; after a success the schedule
-        resumes its normal spacing.
+        After failures the run is retried with backoff (5, 10, 20, ... minutes after
+        the last failure), never sooner than the schedule's own next time; after a
+        success the schedule resumes its normal spacing.
         """
+        normal = None if history.last_success is None else self.next_after(history.last_success)
         if history.failures_since_success and history.last_failure is not None:
-            return history.last_failure + backoff(history.failures_since_success, self)
-        if history.last_success is None:
-            return None
-        return self.next_after(history.last_success)
+            retry = history.last_failure + backoff(history.failures_since_success, self)
+            return retry if normal is None else max(normal, retry)
+        return normal
 
     def period(self) -> dt.timedelta:
         """The nominal spacing of runs (for a crontab: the gap after the next fire)."""

@@ -17,12 +17,13 @@ from collections.abc import Callable
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
+from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from catalog.queries.operations import run_history
 from catalog.settings import Settings
-from harvesters.base import Harvester
+from harvesters.base import Harvester, config_error
 from harvesters.http import begin_shutdown
 from harvesters.runner import HarvestLockedError, RunOptions, RunResult, run_harvest
 from harvesters.schedule import Schedule
@@ -103,7 +104,7 @@ class HarvestScheduler:
             return schedule.is_due(run_history(own, schedule.platform, schedule.kind), now)
 
     def _run(self, schedule: Schedule) -> RunResult | None:
-        log.info("%s %s harvest is due", schedule.platform, schedule.kind)
+        log.info("%s: the %s schedule is due", schedule.platform, schedule.kind)
         try:
             result = run_harvest(
                 schedule.platform,
@@ -117,16 +118,39 @@ class HarvestScheduler:
         except HarvestLockedError:
             log.info("%s is being harvested by another process; skipped", schedule.platform)
             return None
-        except Exception:  # a broken hub config must not kill the scheduler thread
+        except ValidationError as exc:  # a broken hub config must not kill the scheduler
+            log.error(
+                "%s harvest could not start: %s",
+                schedule.platform,
+                config_error(schedule.platform, exc),
+            )
+            return None
+        except Exception:  # nor may anything else
             log.exception("%s %s harvest could not start", schedule.platform, schedule.kind)
             return None
-        log.info(
-            "%s %s harvest %s: %s",
-            schedule.platform,
-            result.kind,
-            result.status,
-            result.error or result.counts,
-        )
+        _log_result(schedule, result)
         if self._on_result is not None:
             self._on_result(result)
         return result
+
+
+def _log_result(schedule: Schedule, result: RunResult) -> None:
+    """One line per run: what ran (and why it differs from the schedule), and how it ended."""
+    note = ""
+    if result.kind != schedule.kind and result.run_id is not None:
+        note = f" [a {result.kind} run for the {schedule.kind} schedule: no high-water mark yet]"
+    if result.status in {"succeeded", "skipped"}:
+        counts = ", ".join(f"{k}={v}" for k, v in result.counts.items() if v)
+        detail = result.error or counts
+        log.info(
+            "%s %s harvest %s: %s%s", schedule.platform, result.kind, result.status, detail, note
+        )
+        return
+    log.warning(
+        "%s %s harvest %s: %s; retried after a backoff of 5, 10, 20, ... minutes%s",
+        schedule.platform,
+        result.kind,
+        result.status,
+        result.error,
+        note,
+    )

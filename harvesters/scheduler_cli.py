@@ -8,7 +8,6 @@ import threading
 from types import FrameType
 
 import typer
-from sqlalchemy import Engine
 
 from catalog import migrate
 from catalog.cli.console import console as make_console
@@ -37,17 +36,13 @@ def _scheduler() -> HarvestScheduler:
     )
 
 
-def _upgrade(engine: Engine) -> None:
-    """Migrate, then write the platform row of every registered hub."""
-    migrate.upgrade(engine)
-    write_platform_rows(engine)
-
-
 def scheduler() -> None:
     """Run due harvests until SIGTERM/SIGINT (the current batch commits, then it exits)."""
     settings = get_settings()
+    engine = get_engine()
+    migrate.require_current_schema(engine)
     configure_logging(settings)
-    _upgrade(get_engine())
+    write_platform_rows(engine)
     runner = _scheduler()
     done = threading.Event()
 
@@ -69,18 +64,19 @@ def up(
     port: int = PORT,
     no_harvest: bool = typer.Option(False, "--no-harvest", help="Only serve the API."),
 ) -> None:
-    """Migrate, harvest what is due in the background, and serve the GraphQL API."""
+    """Migrate, harvest what is due in the background, and serve the explorer and the API."""
     from catalog import serving
 
     settings = get_settings()
     configure_logging(settings)
     sock = serving.bind(host, port)
     engine = get_engine()
-    _upgrade(engine)
+    migrate.upgrade(engine)
+    write_platform_rows(engine)
     runner = None if no_harvest else _scheduler()
     make_console(stderr=True).print(
         f"catalog database: {describe(engine.url)}\n"
-        f"GraphQL API: [bold]http://{host}:{port}/graphql[/]  (Ctrl-C stops)\n"
+        f"explorer: [bold]http://{host}:{port}/[/]  (GraphQL API at /graphql; Ctrl-C stops)\n"
         f"harvesting: {'off (--no-harvest)' if runner is None else 'scheduled'}",
         soft_wrap=True,
     )

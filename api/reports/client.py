@@ -96,8 +96,10 @@ class InProcessTransport:
 
     def __init__(self, engine: Engine | None = None) -> None:
         from catalog.database import get_engine
+        from catalog.migrate import require_current_schema
 
         self._engine = engine or get_engine()
+        require_current_schema(self._engine)
         url = self._engine.url
         # Reports get shared: name the database, never the user or the password.
         where = f" at {url.host}" if url.host else ""

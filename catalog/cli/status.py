@@ -11,7 +11,6 @@ from rich.table import Table
 from catalog import migrate
 from catalog.cli.console import console as make_console
 from catalog.database import describe, get_engine, session_scope
-from catalog.errors import CatalogError
 from catalog.queries.status import PlatformStatus, RunSummary, platform_status, recent_runs
 from catalog.settings import get_settings
 
@@ -22,9 +21,8 @@ def status(
 ) -> None:
     """Show where the catalog is, how many models each platform has, and the last runs."""
     engine = get_engine()
+    migrate.require_current_schema(engine)
     revision = migrate.current(engine)
-    if revision is None:
-        raise CatalogError("the catalog database is empty: run `catalog db upgrade` first")
     with session_scope(engine) as session:
         rows = platform_status(session)
         latest = recent_runs(session, runs)

@@ -18,6 +18,7 @@ from typing import Any
 
 import orjson
 import psycopg
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from catalog.errors import CatalogError
@@ -60,8 +61,11 @@ def execute(session: Session, sql: str, params: Mapping[str, Any]) -> Rows:
 
     Raises:
         LoadRejectedError: the database refused the statement.
+        sqlalchemy.exc.OperationalError: the connection died (`connection_invalidated`
+            is set, as when SQLAlchemy itself meets a dead connection).
     """
-    conn = session.connection().connection.driver_connection
+    connection = session.connection()
+    conn = connection.connection.driver_connection
     assert isinstance(conn, psycopg.Connection)
     try:
         with conn.cursor(binary=True) as cur:
@@ -71,6 +75,10 @@ def execute(session: Session, sql: str, params: Mapping[str, Any]) -> Rows:
             rows = cur.fetchall() if cur.description else []
             return Rows(rows, cur.rowcount)
     except psycopg.Error as exc:
+        if conn.broken or conn.closed:
+            # Not the records' fault: no quarantine, and the pool must drop the connection.
+            connection.invalidate(exc)
+            raise OperationalError(sql, dict(params), exc, connection_invalidated=True) from exc
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise LoadRejectedError(first) from exc
 

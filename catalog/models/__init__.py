@@ -9,7 +9,13 @@ from catalog.models.facets import (
     ModelTag,
     ModelTask,
 )
-from catalog.models.harvest import HarvestCursor, HarvestRun, QuarantinedRecord, RawRecord
+from catalog.models.harvest import (
+    HarvestCursor,
+    HarvestLease,
+    HarvestRun,
+    QuarantinedRecord,
+    RawRecord,
+)
 from catalog.models.lineage import RELATIONS, ModelLineage
 from catalog.models.metrics import ModelMetric
 from catalog.models.model import Model, ModelSighting, ModelVersion
@@ -35,6 +41,7 @@ __all__ = [
     "Dataset",
     "Format",
     "HarvestCursor",
+    "HarvestLease",
     "HarvestRun",
     "Language",
     "Library",

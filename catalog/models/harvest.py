@@ -1,4 +1,4 @@
-"""Harvest bookkeeping: raw landing, runs, cursors and the quarantine."""
+"""Harvest bookkeeping: raw landing, runs, cursors, leases and the quarantine."""
 
 from __future__ import annotations
 
@@ -58,6 +58,29 @@ class HarvestCursor(Base):
     value: Mapped[dict[str, Any]] = mapped_column(JSONB)
     run_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("harvest_runs.id"))
     updated_at: Mapped[created_now]
+
+
+class HarvestLease(Base):
+    """Which run owns a platform's harvests, fenced by a token every new run bumps.
+
+    A run writes only in transactions that first lock this row and find its own token
+    and its advisory lock still held (see `catalog.leases`).
+    """
+
+    __tablename__ = "harvest_leases"
+
+    platform_id: Mapped[int] = mapped_column(ForeignKey("platforms.id"), primary_key=True)
+    token: Mapped[int] = mapped_column(
+        BigInteger, comment="fencing token: bumped by every run that takes the lease"
+    )
+    run_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("harvest_runs.id", ondelete="SET NULL")
+    )
+    holder_pid: Mapped[int] = mapped_column(
+        comment="backend pid of the connection that holds the platform's advisory lock"
+    )
+    lock_key: Mapped[int] = mapped_column(comment="second key of that advisory lock")
+    acquired_at: Mapped[created_now]
 
 
 class QuarantinedRecord(Base):

@@ -52,6 +52,38 @@ _DESCENDANTS = text(_WALK.format(near="parent_id", far="child_id")).bindparams(
     bindparam("roots", type_=ARRAY(BIGINT))
 )
 
+# The most downloaded live children of a model (`{parent}`), not already on the path.
+_TOP_CHILDREN = """
+    SELECT l.child_id, l.relation FROM model_lineage l JOIN models m ON m.id = l.child_id
+    WHERE l.parent_id = {parent} AND m.removed_at IS NULL AND NOT l.child_id = ANY({path})
+    ORDER BY m.downloads DESC NULLS LAST, m.id LIMIT {first}
+"""
+_LIVE_CHILDREN = """
+    SELECT count(*) FROM model_lineage l JOIN models m ON m.id = l.child_id
+    WHERE l.parent_id = {parent} AND m.removed_at IS NULL AND NOT l.child_id = ANY({path})
+"""
+_ROOT = "CAST(:root AS bigint)"  # one type in both terms of the recursion
+_FIRST = _TOP_CHILDREN.format(parent=_ROOT, path=f"ARRAY[{_ROOT}]", first=":first_root")
+_NEXT = _TOP_CHILDREN.format(parent="t.id", path="t.path", first=":first_each")
+# Breadth first: PostgreSQL evaluates a recursive query only as far as the outer LIMIT
+# reads, so a model with a million descendants costs no more than one with a hundred.
+_TREE = text(
+    f"""
+    WITH RECURSIVE t(id, parent, depth, relation, path) AS (
+        SELECT c.child_id, {_ROOT}, 1, c.relation, ARRAY[{_ROOT}, c.child_id]
+        FROM ({_FIRST}) c
+        UNION ALL
+        SELECT c.child_id, t.id, t.depth + 1, c.relation, t.path || c.child_id
+        FROM t CROSS JOIN LATERAL ({_NEXT}) c
+        WHERE t.depth < :max_depth
+    )
+    SELECT t.id, t.parent, t.depth, t.relation,
+           ({_LIVE_CHILDREN.format(parent="t.id", path="t.path")}),
+           ({_LIVE_CHILDREN.format(parent=_ROOT, path=f"ARRAY[{_ROOT}]")})
+    FROM t LIMIT :max_nodes
+    """
+)
+
 
 @dataclass(frozen=True, slots=True)
 class LineageStep:
@@ -184,3 +216,75 @@ def child_ids(session: Session, parent_id: int, relation: str | None) -> set[int
     if relation is not None:
         stmt = stmt.where(ModelLineage.relation == relation)
     return set(session.execute(stmt).scalars())
+
+
+@dataclass(frozen=True, slots=True)
+class TreeEdge:
+    """A derivative in a bounded descendant tree.
+
+    Attributes:
+        child_id: The derivative.
+        parent_id: The model it derives from (the root or another tree node).
+        depth: Edges from the root.
+        relation: How the child derives from the parent.
+        children: Live direct derivatives of the child in all, shown or not (those
+            that lead back along the path to the root are not counted).
+    """
+
+    child_id: int
+    parent_id: int
+    depth: int
+    relation: str
+    children: int
+
+
+@dataclass(frozen=True, slots=True)
+class DescendantTree:
+    """The most downloaded derivatives of a model, level by level, within a size bound."""
+
+    edges: list[TreeEdge]
+    children: int
+    truncated: bool
+
+
+def descendant_tree(
+    session: Session,
+    root: int,
+    *,
+    first_root: int = 20,
+    first_each: int = 6,
+    max_nodes: int = 120,
+    max_depth: int = MAX_DEPTH,
+) -> DescendantTree:
+    """Derivatives of `root` for display: its `first_root` most downloaded children, their
+    `first_each` most downloaded children, and so on, at most `max_nodes` in all, in one
+    statement. A model reached twice (two parents in the tree, or a cycle) shows once.
+
+    Returns:
+        The edges breadth first, the root's live direct derivatives in all, and whether
+        any derivative was left out.
+    """
+    params = {
+        "root": root,
+        "first_root": first_root,
+        "first_each": first_each,
+        "max_nodes": max_nodes + 1,  # one more tells whether the tree was cut
+        "max_depth": max_depth,
+    }
+    rows = session.execute(_TREE, params).tuples().all()
+    edges: list[TreeEdge] = []
+    seen = {root}
+    for child, parent, depth, relation, count, _ in rows[:max_nodes]:
+        if child not in seen:
+            seen.add(child)
+            edges.append(TreeEdge(child, parent, depth, relation, int(count)))
+    shown: dict[int, int] = defaultdict(int)
+    for edge in edges:
+        shown[edge.parent_id] += 1
+    root_children = int(rows[0][5]) if rows else 0
+    cut = (
+        len(rows) > max_nodes
+        or root_children > shown[root]
+        or any(e.children > shown[e.child_id] for e in edges)
+    )
+    return DescendantTree(edges, root_children, cut)

@@ -13,12 +13,15 @@ from catalog.models import HarvestRun, Model, Platform
 
 @dataclass(frozen=True, slots=True)
 class RunHistory:
-    """What scheduling needs to know about a platform's past runs of one kind.
+    """What scheduling needs to know about a platform's past runs.
 
     Attributes:
-        last_success: When the last successful run (of this kind, or a full run, which
-            covers an incremental one) finished.
-        failures_since_success: Failed runs of this kind after that success.
+        last_success: When the last successful run that counts for the schedule's kind
+            finished (a full run counts for an incremental schedule too).
+        failures_since_success: Failed or interrupted runs of the platform, of any kind,
+            since its last successful run of any kind: how long the hub has been failing.
+            (An incremental schedule starts a full run until a watermark exists, so its
+            failures are recorded as full runs.)
         last_failure: When the newest of those failures finished.
     """
 
@@ -28,23 +31,22 @@ class RunHistory:
 
 
 def run_history(session: Session, platform: str, kind: str) -> RunHistory:
-    """Successes and recent failures of `platform`'s runs of `kind`."""
+    """Successes of `platform`'s runs of `kind`, and its failures since it last worked."""
     kinds = ("full", "incremental") if kind == "incremental" else ("full",)
     platform_id = select(Platform.id).where(Platform.slug == platform).scalar_subquery()
-    last_success = session.scalar(
-        select(func.max(HarvestRun.finished_at)).where(
-            HarvestRun.platform_id == platform_id,
-            HarvestRun.status == "succeeded",
-            HarvestRun.kind.in_(kinds),
-        )
-    )
+    succeeded = (HarvestRun.platform_id == platform_id) & (HarvestRun.status == "succeeded")
+    last_success, last_any_success = session.execute(
+        select(
+            func.max(HarvestRun.finished_at).filter(HarvestRun.kind.in_(kinds)),
+            func.max(HarvestRun.finished_at),
+        ).where(succeeded)
+    ).one()
     failed = select(func.count(), func.max(HarvestRun.finished_at)).where(
         HarvestRun.platform_id == platform_id,
         HarvestRun.status.in_(("failed", "interrupted")),
-        HarvestRun.kind == kind,
     )
-    if last_success is not None:
-        failed = failed.where(HarvestRun.finished_at > last_success)
+    if last_any_success is not None:
+        failed = failed.where(HarvestRun.finished_at > last_any_success)
     count, last_failure = session.execute(failed).one()
     return RunHistory(last_success, int(count), last_failure)
 

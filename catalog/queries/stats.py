@@ -11,11 +11,12 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, null, select
 from sqlalchemy.orm import Session, aliased
 
-from catalog.models import HarvestRun, Model, ModelMetric, Platform
+from catalog.models import Model, ModelMetric, Platform
 from catalog.queries.dimensions import DIMENSIONS, FACET_FIELDS, PARAMETER_BUCKETS, PARAMETER_RANGE
 from catalog.queries.errors import QueryError, invalid_value_error
 from catalog.queries.resolve import ResolvedFilter
 from catalog.queries.sql_search import _parameter_bucket, build_conditions
+from catalog.queries.status import live_runs
 
 INTERVALS = ("day", "week", "month")
 MAX_KEYS = 100
@@ -195,20 +196,21 @@ def harvest_runs(session: Session, platform: str | None, last: int) -> list[RunR
     """The most recent runs, newest first, of one platform or all."""
     if not 1 <= last <= 500:
         raise QueryError(f"last must be between 1 and 500, got {last}")
+    run = live_runs()
     stmt = select(
-        HarvestRun.id,
+        run.id,
         Platform.slug,
-        HarvestRun.kind,
-        HarvestRun.status,
-        HarvestRun.started_at,
-        HarvestRun.finished_at,
-        HarvestRun.counts,
-        HarvestRun.error_summary,
-    ).join(Platform, Platform.id == HarvestRun.platform_id)
+        run.kind,
+        run.status,
+        run.started_at,
+        run.finished_at,
+        run.counts,
+        run.error_summary,
+    ).join(Platform, Platform.id == run.platform_id)
     if platform is not None:
         slugs = session.execute(select(Platform.slug)).scalars().all()
         if platform not in slugs:
             raise invalid_value_error("platform", [platform], slugs)
         stmt = stmt.where(Platform.slug == platform)
-    stmt = stmt.order_by(HarvestRun.started_at.desc(), HarvestRun.id.desc()).limit(last)
+    stmt = stmt.order_by(run.started_at.desc(), run.id.desc()).limit(last)
     return [RunRow(*row) for row in session.execute(stmt).tuples()]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from catalog.models import Format, Modality, Task
+from catalog.models import Format, Modality, Platform, Task
 from catalog.queries.errors import invalid_value_error
 
 
@@ -37,4 +37,10 @@ def list_tasks(session: Session, modality: str | None = None) -> list[tuple[str,
 def list_formats(session: Session) -> list[tuple[str, str]]:
     """(slug, name) of every format."""
     stmt = select(Format.slug, Format.name).order_by(Format.slug)
+    return list(session.execute(stmt).tuples())
+
+
+def list_platforms(session: Session) -> list[tuple[str, str, str | None]]:
+    """(slug, name, url) of every platform, in vocabulary order."""
+    stmt = select(Platform.slug, Platform.name, Platform.url).order_by(Platform.id)
     return list(session.execute(stmt).tuples())

@@ -78,11 +78,22 @@ class Tags:
         return (*(t for t in self.all if t not in self.consumed), *self._added)
 
 
-def tasks_of(payload: Mapping[str, Any], card: Mapping[str, Any], tags: Tags) -> tuple[str, ...]:
-    """Canonical tasks: the pipeline tag first, then task tags."""
+def tasks_of(
+    payload: Mapping[str, Any], card: Mapping[str, Any], tags: Tags, bad: set[str]
+) -> tuple[str, ...]:
+    """Canonical tasks: the pipeline tag first, then task tags.
+
+    The pipeline tag is one string; any other value (a list, a number) is dropped and
+    named in `bad`, not guessed from.
+    """
     found: dict[str, None] = {}
-    for raw in (payload.get("pipeline_tag"), card.get("pipeline_tag")):
-        value = as_str(raw, VALUE_LIMIT)
+    for source, raw in (
+        ("pipeline_tag", payload.get("pipeline_tag")),
+        ("cardData.pipeline_tag", card.get("pipeline_tag")),
+    ):
+        if raw is not None and type(raw) is not str:
+            bad.add(source)
+        value = clean(raw, VALUE_LIMIT)
         if value is None:
             continue
         task = mapping.TASK_ALIASES.get(value, value)

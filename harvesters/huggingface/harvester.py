@@ -58,7 +58,7 @@ class HuggingFaceHarvester(Harvester):
     schedules: ClassVar[Mapping[str, str]] = {"incremental": "every 1h", "full": "0 3 * * 0"}
     config_class: ClassVar[type[HarvesterConfig]] = HuggingFaceConfig
     supports_incremental: ClassVar[bool] = True
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"  # 2: a pipeline_tag that is not a string is dropped
 
     def __init__(
         self,
@@ -126,7 +126,7 @@ class HuggingFaceHarvester(Harvester):
             walk.url = self._on_endpoint(walk.url)  # a checkpoint from another endpoint
         while walk.url is not None:
             url = walk.url
-            body, response = self._http.get_json(url)
+            body, response = self._get_page(url)
             if not isinstance(body, list):
                 raise FatalHarvestError(
                     f"{self.endpoint}/api/models answered a {type(body).__name__}, not a list "
@@ -136,6 +136,20 @@ class HuggingFaceHarvester(Harvester):
             page = self._page(body, walk)
             walk.url = None if walk.done else self._next_url(response, url)
             yield Page(page.records, walk.checkpoint(), page.problems)
+
+    def _get_page(self, url: str) -> tuple[Any, httpx.Response]:
+        try:
+            return self._http.get_json(url)
+        except FatalHarvestError as exc:
+            what = (
+                "HF_ENDPOINT, the network and HF_TOKEN"
+                if exc.status in {401, 403}
+                else "HF_ENDPOINT and the network"
+            )
+            raise FatalHarvestError(
+                f"Hugging Face Hub request failed ({exc}): check {what}",
+                status=exc.status,
+            ) from exc
 
     # -- URLs ------------------------------------------------------------------------------
 

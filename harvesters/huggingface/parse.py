@@ -63,7 +63,7 @@ def normalize_model(payload: Any) -> NormalizedModel:
         description=description,
         license=fields.license_of(model_id, card, tags),
         library=fields.library_of(payload, card, bad),
-        tasks=fields.tasks_of(payload, card, tags),
+        tasks=fields.tasks_of(payload, card, tags, bad),
         formats=fields.formats_of(payload, tags, bad),
         languages=fields.languages_of(card, tags, bad),
         datasets=fields.datasets_of(card, tags),

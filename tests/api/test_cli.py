@@ -20,6 +20,8 @@ def test_serve_command_is_registered_with_host_and_port() -> None:
 
 def test_serve_binds_then_runs_the_app(monkeypatch) -> None:
     calls = {}
+    monkeypatch.setattr("catalog.migrate.require_current_schema", lambda engine: None)
+    monkeypatch.setattr("catalog.database.get_engine", lambda: "the-engine")
     monkeypatch.setattr("catalog.serving.bind", lambda host, port: ("socket", host, port))
     monkeypatch.setattr(
         "catalog.serving.serve", lambda app, sock, **kw: calls.update(app=app, sock=sock)

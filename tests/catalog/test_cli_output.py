@@ -93,7 +93,7 @@ def test_embedded_server_starts_quietly_and_logs_under_catalog_home(tmp_path: Pa
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 0, stderr
-    assert f"http://127.0.0.1:{port}/graphql" in stderr
+    assert f"explorer: http://127.0.0.1:{port}/ " in stderr
     for noise in ("initdb", "pg_ctl", "Running commandline", "Warning", "fixing permissions"):
         assert noise not in stderr
     log = (home / "embedded-postgres.log").read_text()

@@ -4,8 +4,9 @@ It serves `GET /api/models` (``limit``, ``sort``, ``direction``, ``author``, ``f
 ``search``, ``pipeline_tag``, ``full``, ``cardData``, ``expand``/``expand[]``, an opaque
 ``cursor`` and ``Link: <...>; rel="next"`` pagination) and ``GET /api/models/{id}``
 (307 with a relative ``Location`` for renamed repos, 404 for removed ones). Tests steer
-it: ``fail_next`` (429/5xx with headers), ``truncate_next`` (cut-off JSON), ``touch``
-(change a model and bump its ``lastModified``), and edit ``models`` directly.
+it: ``fail_next`` (429/5xx with headers), ``storm`` (every n-th request fails, for
+good), ``truncate_next`` (cut-off JSON), ``delay`` (seconds added to every answer),
+``touch`` (change a model and bump its ``lastModified``), and edit ``models`` directly.
 
 Payloads come from `generate_models`, shaped like what the Hub sends (keys absent
 rather than null, strings where lists are expected and the reverse, ``gated`` false |
@@ -18,6 +19,7 @@ import base64
 import datetime as dt
 import json
 import threading
+import time
 from collections import deque
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -88,6 +90,9 @@ class FakeHub:
         self.required_token: str | None = None
         self.auth_headers: list[str | None] = []
         self.url = ""
+        self.delay = 0.0
+        self._storm: tuple[int, tuple[int, ...]] | None = None
+        self._served = 0
         self._failures: deque[tuple[int, dict[str, str]]] = deque()
         self._truncations = 0
         self._lock = threading.Lock()
@@ -134,6 +139,12 @@ class FakeHub:
         with self._lock:
             self._failures.extend((status, dict(headers or {})) for _ in range(times))
 
+    def storm(self, every: int, statuses: tuple[int, ...] = (429, 500, 502, 503)) -> None:
+        """From now on answer every `every`-th request with the next of `statuses` (a 429
+        carries ``Retry-After: 0``); `every=0` ends the storm."""
+        with self._lock:
+            self._storm = (every, statuses) if every else None
+
     def truncate_next(self, times: int = 1) -> None:
         """Cut the JSON body of the next `times` successful responses in half."""
         with self._lock:
@@ -163,7 +174,14 @@ class FakeHub:
 
     def _next_fault(self) -> tuple[int, dict[str, str]] | None:
         with self._lock:
-            return self._failures.popleft() if self._failures else None
+            self._served += 1
+            if self._failures:
+                return self._failures.popleft()
+            if self._storm is not None and self._served % self._storm[0] == 0:
+                statuses = self._storm[1]
+                status = statuses[self._served // self._storm[0] % len(statuses)]
+                return status, ({"Retry-After": "0"} if status == 429 else {})
+            return None
 
     def _take_truncation(self) -> bool:
         with self._lock:
@@ -289,6 +307,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         hub = self.owner
         hub.requests.append(self.path)
+        if hub.delay:
+            time.sleep(hub.delay)
         auth = self.headers.get("Authorization")
         hub.auth_headers.append(auth)
         fault = hub._next_fault()

@@ -7,7 +7,7 @@ import threading
 import pytest
 from sqlalchemy import Engine, text
 
-from catalog import runs
+from catalog import leases
 from catalog.settings import Settings
 from harvesters.runner import HarvestLockedError, RunOptions, run_harvest
 from harvesters.testing import WrappedHarvester
@@ -173,10 +173,10 @@ def test_limited_run_removes_nothing(fresh_engine: Engine) -> None:
 
 def test_a_second_run_of_the_same_platform_is_refused(fresh_engine: Engine) -> None:
     with fresh_engine.connect() as holder:
-        assert runs.try_lock_platform(holder, "huggingface")
+        assert leases.try_lock_platform(holder, "huggingface")
         with pytest.raises(HarvestLockedError, match="already running"):
             _run(fresh_engine, ListHarvester(_payloads(3)))
-        runs.unlock_platform(holder, "huggingface")
+        leases.unlock_platform(holder, "huggingface")
     assert _run(fresh_engine, ListHarvester(_payloads(3))).ok
 
 

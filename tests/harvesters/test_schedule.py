@@ -7,8 +7,9 @@ import time
 
 import pytest
 from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
 
-from catalog.queries.operations import RunHistory
+from catalog.queries.operations import RunHistory, run_history
 from catalog.settings import Settings
 from harvesters import registry
 from harvesters.schedule import Schedule, ScheduleError, backoff, load_schedules
@@ -101,3 +102,44 @@ def test_scheduler_runs_a_due_harvest_once(fresh_engine: Engine) -> None:
         models = conn.scalar(text("select count(*) from models"))
     assert statuses == ["succeeded"]
     assert models == 5
+
+
+def _record_run(engine: Engine, kind: str, status: str, finished: dt.datetime) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "insert into harvest_runs (platform_id, kind, status, started_at, finished_at) "
+                "select id, :kind, :status, :at, :at from platforms where slug = 'huggingface'"
+            ),
+            {"kind": kind, "status": status, "at": finished},
+        )
+
+
+def _due(engine: Engine, schedule: Schedule, now: dt.datetime) -> bool:
+    with Session(engine) as session:
+        return schedule.is_due(run_history(session, "huggingface", schedule.kind), now)
+
+
+def test_an_incremental_schedule_backs_off_after_its_first_run_failed_as_a_full_one(
+    fresh_engine: Engine,
+) -> None:
+    # Without a high-water mark the incremental schedule starts a full run, recorded as such.
+    _record_run(fresh_engine, "full", "failed", NOW)
+    assert not _due(fresh_engine, _hourly(), NOW + dt.timedelta(minutes=1))
+    assert _due(fresh_engine, _hourly(), NOW + dt.timedelta(minutes=5))
+    _record_run(fresh_engine, "incremental", "failed", NOW + dt.timedelta(minutes=5))
+    assert not _due(fresh_engine, _hourly(), NOW + dt.timedelta(minutes=14))
+    assert _due(fresh_engine, _hourly(), NOW + dt.timedelta(minutes=15))
+
+
+def test_a_failure_never_brings_the_next_scheduled_run_forward(fresh_engine: Engine) -> None:
+    _record_run(fresh_engine, "incremental", "succeeded", NOW)
+    weekly = Schedule.parse("huggingface", "full", "0 3 * * 0")
+    assert weekly is not None
+    _record_run(fresh_engine, "full", "succeeded", NOW - dt.timedelta(days=1))
+    _record_run(fresh_engine, "incremental", "failed", NOW + dt.timedelta(minutes=10))
+    # The hourly schedule retries 5 minutes after the failure, but not before its hour is up.
+    assert not _due(fresh_engine, _hourly(), NOW + dt.timedelta(minutes=20))
+    assert _due(fresh_engine, _hourly(), NOW + dt.timedelta(hours=1))
+    # The weekly full run keeps its Sunday slot.
+    assert not _due(fresh_engine, weekly, NOW + dt.timedelta(hours=2))

@@ -34,7 +34,9 @@ def engine(fresh_db_url: URL) -> Iterator[Engine]:
     engine.dispose()
 
 
-def start_scheduler(hub: FakeHub, url: URL, **schedule: str) -> subprocess.Popen[str]:
+def start_scheduler(
+    hub: FakeHub, url: URL, incremental: str = "off", full: str = "off", **env_vars: str
+) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if k not in {"TEST_DATABASE_URL", "HF_TOKEN"}}
     env.update(OTHER_HUBS_OFF)
     env.update(
@@ -43,8 +45,9 @@ def start_scheduler(hub: FakeHub, url: URL, **schedule: str) -> subprocess.Popen
             "HF_ENDPOINT": hub.url,
             "CATALOG_HARVESTERS__HUGGINGFACE__PAGE_SIZE": "100",
             "CATALOG_SCHEDULER_TICK_SECONDS": "0.2",
-            "CATALOG_SCHEDULES__HUGGINGFACE__INCREMENTAL": schedule.get("incremental", "off"),
-            "CATALOG_SCHEDULES__HUGGINGFACE__FULL": schedule.get("full", "off"),
+            "CATALOG_SCHEDULES__HUGGINGFACE__INCREMENTAL": incremental,
+            "CATALOG_SCHEDULES__HUGGINGFACE__FULL": full,
+            **env_vars,
         }
     )
     return subprocess.Popen(
@@ -162,3 +165,30 @@ def test_sigterm_during_a_run_commits_the_batch_and_marks_it_interrupted(
     assert status == "interrupted"
     assert finished is not None
     assert models == raw == counts["seen"] == counts["pages"] * 100  # whole pages only
+
+
+def test_a_failing_hub_is_retried_with_backoff_and_the_failure_is_a_warning(
+    fresh_db_url: URL, engine: Engine
+) -> None:
+    with FakeHub([]) as dead:
+        dead.fail_next(503, times=10_000)  # the Hub is down for the whole test
+        proc = start_scheduler(
+            dead,
+            fresh_db_url,
+            incremental="every 1h",
+            CATALOG_HARVESTERS__HUGGINGFACE__RETRY_ATTEMPTS="1",
+        )
+        try:
+            wait_for(lambda: any(s == "failed" for s, *_ in runs(engine)))
+            time.sleep(2)  # ten more ticks: the retry is due 5 minutes later, not at each tick
+        finally:
+            code = stop(proc)
+        stderr = proc.stderr.read() if proc.stderr else ""
+    assert code == 0, stderr
+    assert [s for s, *_ in runs(engine)] == ["failed"]
+    [line] = [line for line in stderr.splitlines() if "harvest failed" in line]
+    assert " WARNING " in line
+    # The run is a full one (there is no high-water mark yet) and the line says so.
+    assert "huggingface full harvest failed" in line
+    assert "[a full run for the incremental schedule: no high-water mark yet]" in line
+    assert "check HF_ENDPOINT and the network" in line

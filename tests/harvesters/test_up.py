@@ -55,10 +55,13 @@ def test_up_without_harvest_migrates_serves_health_and_stops_on_sigint(
             f"http://127.0.0.1:{port}/graphql", json={"query": "{ platforms { slug } }"}, timeout=10
         )
         assert {p["slug"] for p in answer.json()["data"]["platforms"]} >= {"huggingface", "kaggle"}
+        explorer = httpx.get(f"http://127.0.0.1:{port}/", timeout=10)
+        assert explorer.status_code == 200
+        assert "The catalog is empty" in explorer.text
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=30) == 0
         _, stderr = proc.communicate()
-        assert f"http://127.0.0.1:{port}/graphql" in stderr
+        assert f"explorer: http://127.0.0.1:{port}/" in stderr
         assert "harvesting: off" in stderr
     finally:
         if proc.poll() is None:

@@ -168,6 +168,8 @@ def test_metrics_endpoint_shows_the_counters_of_a_finished_run(fresh_engine: Eng
             json={"query": "query Platforms { platforms { slug } }", "operationName": "Platforms"},
         )
         assert graphql.status_code == 200
+        client.get("/models/huggingface/org/m1")
+        client.get("/made/up/path")
         body = client.get("/metrics").text
     assert 'catalog_harvest_runs_total{platform="huggingface",status="succeeded"} 1.0' in body
     assert 'catalog_harvest_records_total{outcome="seen",platform="huggingface"} 13.0' in body
@@ -175,6 +177,10 @@ def test_metrics_endpoint_shows_the_counters_of_a_finished_run(fresh_engine: Eng
     assert 'catalog_models{platform="huggingface"} 12.0' in body
     assert 'catalog_harvest_last_success_timestamp_seconds{platform="huggingface"}' in body
     assert 'catalog_api_request_duration_seconds_count{operation="graphql:Platforms"} 1.0' in body
+    # Pages are labelled by route, not by model: the metric's series stay few.
+    assert 'catalog_api_request_duration_seconds_count{operation="/models"} 1.0' in body
+    assert 'catalog_api_request_duration_seconds_count{operation="other"} 1.0' in body
+    assert "org/m1" not in body
 
 
 def test_json_logs_are_one_object_per_line_with_extra_fields() -> None:

@@ -13,12 +13,9 @@ import pytest
 from api.reports import build
 from api.reports.client import InProcessTransport
 from api.reports.render import render
+from tests.chromium import ABSENT, CHROMIUM, OFFLINE_ARGS
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="/usr/bin/chromium is absent: install Debian's `chromium` package (.ci/run does)",
-)
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=ABSENT)
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
@@ -38,13 +35,7 @@ def open_in_chromium(page: Path, tmp_path: Path) -> Opened:
         [
             str(CHROMIUM),
             "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-component-update",
-            "--disable-sync",
+            *OFFLINE_ARGS,
             f"--user-data-dir={tmp_path / f'profile-{page.stem}'}",
             "--enable-logging=stderr",
             "--v=0",

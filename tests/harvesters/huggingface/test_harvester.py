@@ -191,6 +191,7 @@ def test_token_is_sent_but_never_leaks(fake_hub: FakeHub, caplog: pytest.LogCapt
     with pytest.raises(FatalHarvestError) as failed:
         fetch_all(make(fake_hub, token=TOKEN, attempts=3))
     assert "503" in str(failed.value)
+    assert str(failed.value).endswith("check HF_ENDPOINT and the network")
     assert TOKEN not in str(failed.value)
     assert TOKEN not in caplog.text
     assert "503" in caplog.text  # the retries were logged, without the token
@@ -200,6 +201,7 @@ def test_refused_token_is_a_fatal_error_that_says_so(fake_hub: FakeHub) -> None:
     fake_hub.required_token = "hf_the_right_one"
     with pytest.raises(FatalHarvestError, match="401.*token") as failed:
         fetch_all(make(fake_hub, token=TOKEN))
+    assert str(failed.value).endswith("check HF_ENDPOINT, the network and HF_TOKEN")
     assert TOKEN not in str(failed.value)
 
 

@@ -182,7 +182,7 @@ def test_unknown_values_stay_as_tags_and_are_listed_as_unmapped() -> None:
 
 def test_wrong_types_are_left_out_and_named() -> None:
     record = normalize_model(load("quirks_strings_for_lists"))
-    assert record.tasks == ("text-generation",)
+    assert record.tasks == ()  # pipeline_tag: ["text-generation"] is not one string
     assert record.library == "transformers"
     assert record.downloads == 12
     assert record.likes is None
@@ -198,6 +198,24 @@ def test_wrong_types_are_left_out_and_named() -> None:
     assert {p.relation for p in record.lineage} == {"merge"}
     assert "likes" in record.extra["invalid_fields"]
     assert "cardData.base_model" in record.extra["invalid_fields"]
+    assert "pipeline_tag" in record.extra["invalid_fields"]
+
+
+@pytest.mark.parametrize("value", [["image-classification"], 7, {"task": "image-classification"}])
+def test_a_pipeline_tag_that_is_not_a_string_is_dropped_and_named(value: object) -> None:
+    record = normalize_model({"id": "org/model", "pipeline_tag": value})
+    assert record.tasks == ()
+    assert record.modalities == ()
+    assert record.extra["invalid_fields"] == ["pipeline_tag"]
+    assert "image-classification" not in record.tags
+    card = normalize_model(
+        {"id": "org/model", "pipeline_tag": value, "cardData": {"pipeline_tag": "fill-mask"}}
+    )
+    assert card.tasks == ("fill-mask",)  # the card's string still counts
+    assert card.extra["invalid_fields"] == ["pipeline_tag"]
+    listed_in_card = normalize_model({"id": "org/model", "cardData": {"pipeline_tag": value}})
+    assert listed_in_card.tasks == ()
+    assert listed_in_card.extra["invalid_fields"] == ["cardData.pipeline_tag"]
 
 
 def test_text_is_made_safe_for_postgres() -> None:

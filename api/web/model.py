@@ -1,0 +1,135 @@
+"""The model page's data: the model, its lineage up and down as trees, its history and
+the harvest run that last saw it (seven statements, whatever the lineage)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from catalog.queries import detail, lineage, status
+from catalog.queries.detail import MetricPoint, ModelDetail, ModelRow
+from catalog.queries.index_cache import FacetIndexCache
+from catalog.queries.lineage import DescendantTree, LineageStep, TreeEdge
+from catalog.queries.status import Sighting
+
+MAX_TREE = 120  # descendants shown; the rest are one search away (derived_from)
+FIRST_CHILDREN = 20  # direct children of the model itself
+NEXT_CHILDREN = 6  # children of each deeper node
+MAX_POINTS = 2000  # history points charted
+
+
+@dataclass(slots=True)
+class TreeNode:
+    """A model in a lineage tree; `model_id` is None for a parent not (yet) in the catalog.
+
+    Attributes:
+        relation: How the lower model of the edge derives from the upper one.
+        children: The next level (parents when walking up, derivatives walking down).
+        more: Direct derivatives not shown (walking down).
+    """
+
+    ref: str
+    relation: str
+    model_id: int | None = None
+    name: str | None = None
+    platform_name: str | None = None
+    children: list[TreeNode] = field(default_factory=list)
+    more: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ModelPage:
+    """What the model page shows."""
+
+    row: ModelRow
+    detail: ModelDetail
+    ancestors: list[TreeNode]
+    descendants: list[TreeNode]
+    children_total: int
+    truncated: bool
+    metrics: list[MetricPoint]
+    sighting: Sighting | None
+
+
+def gather_model(session: Session, cache: FacetIndexCache | None, ref: str) -> ModelPage | None:
+    """Everything the page shows about `ref`; None when the catalog has no such model.
+
+    Raises:
+        QueryError: the ref is malformed.
+    """
+    row = detail.models_by_refs(session, [ref]).get(ref)
+    if row is None:
+        return None
+    steps = lineage.walk(session, [row.id], up=True).get(row.id, [])
+    down = lineage.descendant_tree(
+        session, row.id, first_root=FIRST_CHILDREN, first_each=NEXT_CHILDREN, max_nodes=MAX_TREE
+    )
+    details = detail.details_by_ids(session, [row.id, *(s.model_id for s in steps)])
+    names = detail.models_by_ids(
+        session, [s.model_id for s in steps] + [e.child_id for e in down.edges]
+    )
+    metrics = detail.metrics_by_model(session, [row.id], None).get(row.id, [])
+    return ModelPage(
+        row=row,
+        detail=details.get(row.id) or ModelDetail({}, [], []),
+        ancestors=_ancestor_tree(row.id, steps, details, names),
+        descendants=_descendant_tree(row.id, down, names),
+        children_total=down.children,
+        truncated=down.truncated,
+        metrics=metrics[-MAX_POINTS:],
+        sighting=status.model_sighting(session, row.id),
+    )
+
+
+def _node(model_id: int, relation: str, names: dict[int, ModelRow]) -> TreeNode:
+    row = names.get(model_id)
+    if row is None:  # removed since the walk, or never resolved
+        return TreeNode(ref=f"#{model_id}", relation=relation)
+    return TreeNode(row.ref, relation, model_id, row.name, row.platform_name)
+
+
+def _ancestor_tree(
+    root: int,
+    steps: list[LineageStep],
+    details: dict[int, ModelDetail],
+    names: dict[int, ModelRow],
+) -> list[TreeNode]:
+    """Parents of the model, their parents, ...; parents not in the catalog as leaves."""
+    by_child: dict[int, list[LineageStep]] = defaultdict(list)
+    for step in steps:
+        by_child[step.via_id].append(step)
+
+    def parents_of(model_id: int, seen: frozenset[int]) -> list[TreeNode]:
+        nodes = []
+        for step in by_child.get(model_id, []):
+            if step.model_id in seen:
+                continue
+            node = _node(step.model_id, step.relation, names)
+            node.children = parents_of(step.model_id, seen | {step.model_id})
+            nodes.append(node)
+        extra = details.get(model_id)
+        for parent_id, platform, external_id, relation in extra.parents if extra else []:
+            if parent_id is None:
+                nodes.append(TreeNode(f"{platform}:{external_id}", relation))
+        return nodes
+
+    return parents_of(root, frozenset({root}))
+
+
+def _descendant_tree(root: int, tree: DescendantTree, names: dict[int, ModelRow]) -> list[TreeNode]:
+    by_parent: dict[int, list[TreeEdge]] = defaultdict(list)
+    for edge in tree.edges:
+        by_parent[edge.parent_id].append(edge)
+
+    def build(parent: int) -> list[TreeNode]:
+        nodes = []
+        for edge in by_parent.get(parent, []):
+            node = _node(edge.child_id, edge.relation, names)
+            node.children = build(edge.child_id)
+            node.more = max(0, edge.children - len(node.children))
+            nodes.append(node)
+        return nodes
+
+    return build(root)

@@ -1,0 +1,222 @@
+"""The search page's data: one page of models, the total and the sidebar's facet counts,
+all through `catalog.queries.search` (the facet index when it is built, else SQL)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from sqlalchemy.orm import Session
+
+from api.web.state import BUCKET_ORDER, PARAMS, FacetSlot, SearchState, sidebar
+from catalog.queries import detail
+from catalog.queries.errors import QueryError
+from catalog.queries.filters import MAX_PAGE
+from catalog.queries.index_cache import FacetIndexCache
+from catalog.queries.results import FacetBucket, FacetCounts
+from catalog.queries.search import MAX_FACET_LIMIT, search_models
+
+SHOWN_VALUES = 8  # per facet before "more"
+LISTED_VALUES = 100  # per facet in all
+MAX_EXPORT = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class ResultRow:
+    """One model as a result row (and a CSV/JSON record)."""
+
+    ref: str
+    platform: str
+    platform_name: str
+    external_id: str
+    name: str
+    tasks: list[str]
+    formats: list[str]
+    parameters: int | None
+    downloads: int | None
+    likes: int | None
+    license: str | None
+    library: str | None
+    url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    """What the search page shows."""
+
+    state: SearchState
+    total: int
+    rows: list[ResultRow]
+    facets: list[FacetCounts]
+    next_after: str | None
+    derived_from_id: int | None
+    backend: str
+
+
+def result_rows(session: Session, ids: Sequence[int]) -> list[ResultRow]:
+    """Result rows of model ids, in order (two statements whatever the number)."""
+    rows = detail.models_by_ids(session, ids)
+    details = detail.details_by_ids(session, ids)
+    found = []
+    for model_id in ids:
+        row = rows.get(model_id)
+        if row is None:
+            continue  # removed between the search and this read
+        extra = details.get(model_id)
+        found.append(
+            ResultRow(
+                ref=row.ref,
+                platform=row.platform,
+                platform_name=row.platform_name,
+                external_id=row.external_id,
+                name=row.name,
+                tasks=[t.slug for t in extra.terms.get("task", [])] if extra else [],
+                formats=[f.slug for f in extra.formats] if extra else [],
+                parameters=row.parameters,
+                downloads=row.downloads,
+                likes=row.likes,
+                license=row.license,
+                library=row.library,
+                url=row.url,
+            )
+        )
+    return found
+
+
+def resolve_derived_from(session: Session, state: SearchState) -> int | None:
+    """The model id of the `derived_from` ref, if any.
+
+    Raises:
+        QueryError: the ref is malformed or names no model of the catalog.
+    """
+    if not state.derived_from:
+        return None
+    found = detail.ids_by_refs(session, [state.derived_from])
+    if state.derived_from not in found:
+        raise QueryError(f"derived_from: no model {state.derived_from!r} in the catalog")
+    return found[state.derived_from]
+
+
+def gather_search(
+    session: Session, cache: FacetIndexCache | None, state: SearchState, first: int = 20
+) -> SearchPage:
+    """One page of results with the total and every sidebar facet.
+
+    Raises:
+        QueryError: an unknown value, a stale cursor or a bad bound (says which).
+    """
+    derived = resolve_derived_from(session, state)
+    search = search_models(session, state.model_query(derived, first), cache)
+    page = search.page()
+    facets = search.facets([slot.field for slot in sidebar()], MAX_FACET_LIMIT)
+    cursors = search.cursors() if page.has_next and page.ids else []
+    return SearchPage(
+        state=state,
+        total=search.total(),
+        rows=result_rows(session, page.ids),
+        facets=facets,
+        next_after=cursors[-1] if cursors else None,
+        derived_from_id=derived,
+        backend=search.backend,
+    )
+
+
+def gather_export(
+    session: Session, cache: FacetIndexCache | None, state: SearchState, limit: int
+) -> list[ResultRow]:
+    """Up to `limit` matching rows in the page's order, read page by page (keyset)."""
+    derived = resolve_derived_from(session, state)
+    query = state.first_page().model_query(derived, MAX_PAGE)
+    found: list[ResultRow] = []
+    while len(found) < limit:
+        search = search_models(session, query, cache)
+        page = search.page()
+        found += result_rows(session, page.ids[: limit - len(found)])
+        if not page.has_next or not page.ids:
+            break
+        query = replace(query, after=search.cursors()[-1])
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class BucketView:
+    """One value in the sidebar: its checkbox state and count."""
+
+    value: str
+    label: str
+    count: int
+    checked: bool
+    excluded: bool
+    dom_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class FacetView:
+    """One facet of the sidebar: the first values, and the rest behind "more"."""
+
+    slot: FacetSlot
+    shown: list[BucketView]
+    more: list[BucketView]
+    excludable: bool
+
+    @property
+    def active(self) -> bool:
+        """A value of this facet filters the results."""
+        return any(b.checked or b.excluded for b in (*self.shown, *self.more))
+
+
+def _dom_id(param: str, value: str) -> str:
+    # Stable across pages, so a script can give focus back to the same box after an update.
+    return f"f-{param}-{hashlib.sha1(value.encode()).hexdigest()[:10]}"  # noqa: S324 - an id
+
+
+def facet_views(page: SearchPage) -> list[FacetView]:
+    """The sidebar: each facet's values, the ticked and excluded ones always shown."""
+    by_field = {f.field: f.buckets for f in page.facets}
+    views = []
+    state = page.state
+    for slot in sidebar():
+        if slot.param == PARAMS:
+            ticked = set(state.bucket_span())
+            excluded: set[str] = set()
+        else:
+            ticked = set(state.values.get(slot.param, ()))
+            excluded = set(state.exclude.get(slot.param, ()))
+        buckets = list(by_field.get(slot.field, []))
+        if slot.param == PARAMS:
+            buckets.sort(key=lambda b: _bucket_rank(b.value))
+        listed = {b.value for b in buckets}
+        # A ticked value that matches nothing under the other filters still shows (at 0).
+        buckets += [FacetBucket(v, None, 0) for v in sorted((ticked | excluded) - listed)]
+        views_of = [
+            BucketView(
+                b.value,
+                b.label or b.value,
+                b.count,
+                b.value in ticked,
+                b.value in excluded,
+                _dom_id(slot.param, b.value),
+            )
+            for b in buckets
+        ]
+        keep = SHOWN_VALUES if slot.param != PARAMS else len(views_of)
+        shown = views_of[:keep] + [v for v in views_of[keep:] if v.checked or v.excluded]
+        more = [v for v in views_of[keep:LISTED_VALUES] if not (v.checked or v.excluded)]
+        views.append(FacetView(slot, shown, more, excludable=slot.param != PARAMS))
+    return views
+
+
+def _bucket_rank(slug: str) -> int:
+    return BUCKET_ORDER.index(slug) if slug in BUCKET_ORDER else len(BUCKET_ORDER)
+
+
+def value_labels(page: SearchPage) -> dict[tuple[str, str], str]:
+    """(URL parameter, value) -> display label, for the active-filter chips."""
+    params = {slot.field: slot.param for slot in sidebar()}
+    return {
+        (params[f.field], b.value): b.label or b.value
+        for f in page.facets
+        if f.field in params
+        for b in f.buckets
+    }

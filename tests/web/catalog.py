@@ -1,0 +1,119 @@
+"""The explorer's test catalog: the report fixture catalog (real hub facts, with history)
+plus what the pages must also handle: a hostile model card, a lineage three levels deep
+with a parent the catalog lacks, enough image classifiers to page, and harvest runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Engine, update
+from sqlalchemy.orm import Session
+
+from catalog.loader import load_models
+from catalog.models import Model
+from catalog.records import FormatRecord, LicenseRef, LineageRef, NormalizedModel
+from catalog.runs import open_run, platform_id, save_run
+from tests.reports import fixture_catalog
+
+SEEN = dt.datetime(2026, 1, 20, tzinfo=dt.UTC)
+APACHE = LicenseRef("apache-2.0", "Apache License 2.0", spdx_id="Apache-2.0")
+
+EVIL_REF = "huggingface:acme/evil-card"
+EVIL_DESCRIPTION = (
+    "# Evil card\n<script>window.__pwned = true;</script>\n"
+    '<img src="x" onerror="window.__pwned = true">\n'
+    "Plain text after the tags."
+)
+EVIL_NAME = "<b>evil</b> card"
+
+# Qwen/QwQ-32B-Preview (fixture) <- bartowski/QwQ-32B-Preview-GGUF (fixture, quantized)
+#   <- acme/QwQ-GGUF-finetune (finetune); acme/QwQ-GGUF-finetune also names a parent
+#   the catalog does not have.
+GRANDCHILD_REF = "huggingface:acme/QwQ-GGUF-finetune"
+GHOST_PARENT = "huggingface:ghost/never-harvested"
+TINY = 25  # acme/tiny-classifier-00 ... -24: image classifiers, to page through
+WITHDRAWN = "acme/withdrawn"  # the hub dropped it: counted as removed, never listed
+
+
+def _extra_records() -> list[NormalizedModel]:
+    records = [
+        NormalizedModel(
+            platform="huggingface",
+            external_id="acme/evil-card",
+            name=EVIL_NAME,
+            author="acme",
+            url="javascript:alert(1)",
+            summary="<i>summary</i> with markup",
+            description=EVIL_DESCRIPTION,
+            tasks=("text-classification",),
+            license=APACHE,
+            formats=(FormatRecord("onnx", ({"opset": 17},), 1, 1_000_000),),
+            tags=("<script>tag</script>",),
+            downloads=5,
+        ),
+        NormalizedModel(
+            platform="huggingface",
+            external_id="acme/QwQ-GGUF-finetune",
+            name="QwQ-GGUF-finetune",
+            author="acme",
+            url="https://huggingface.co/acme/QwQ-GGUF-finetune",
+            tasks=("text-generation",),
+            license=APACHE,
+            formats=(FormatRecord("gguf", ({"quantization": "Q4_K_M"},)),),
+            parameters=32_800_000_000,
+            downloads=900,
+            lineage=(
+                LineageRef("huggingface", "bartowski/QwQ-32B-Preview-GGUF", "finetune"),
+                LineageRef("huggingface", "ghost/never-harvested", "merge"),
+            ),
+        ),
+    ]
+    records.append(NormalizedModel(platform="huggingface", external_id=WITHDRAWN, name="gone"))
+    records += [
+        NormalizedModel(
+            platform="huggingface",
+            external_id=f"acme/tiny-classifier-{i:02d}",
+            name=f"tiny-classifier-{i:02d}",
+            author="acme",
+            tasks=("image-classification",),
+            license=APACHE,
+            formats=(FormatRecord("onnx"),),
+            parameters=1_000_000 + i,
+            downloads=1000 - i,  # a strict order: -00 first
+        )
+        for i in range(TINY)
+    ]
+    return records
+
+
+def load(engine: Engine) -> None:
+    """Load the fixture catalog, the extra models, and two Hugging Face runs (the second
+    failed and saw the extra models)."""
+    fixture_catalog.load(engine)
+    with Session(engine) as session:
+        hf = platform_id(session, "huggingface")
+        first = open_run(session, hf, "full", SEEN - dt.timedelta(days=1))
+        save_run(
+            session,
+            first,
+            status="succeeded",
+            finished_at=SEEN - dt.timedelta(hours=23),
+            counts={"seen": 12, "new": 12, "changed": 0, "removed": 0, "quarantined": 1},
+        )
+        second = open_run(session, hf, "incremental", SEEN)
+        load_models(session, _extra_records(), observed_at=SEEN, run_id=second)
+        save_run(
+            session,
+            second,
+            status="failed",
+            finished_at=SEEN + dt.timedelta(minutes=5),
+            counts={"seen": 27, "new": 27},
+            error_summary="HTTP 503 from the hub after 5 retries; the next run resumes",
+        )
+        session.execute(update(Model).where(Model.external_id == WITHDRAWN).values(removed_at=SEEN))
+        session.commit()
+
+
+def tiny_refs() -> list[str]:
+    """Refs of the paging models, in download order."""
+    return [f"huggingface:acme/tiny-classifier-{i:02d}" for i in range(TINY)]
