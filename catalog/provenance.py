@@ -1,0 +1,61 @@
+"""Recording where each normalized field came from, for hub normalizers.
+
+A normalizer notes, as it reads a payload, which hub field gave each value
+(`declared`), which rule computed it (`derived`) or which hub-wide fact of the
+catalog's own supplied it (`curated`). `Provenance.attach` then keeps the notes of the
+fields that ended up with a value and stores them on the record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from catalog.records import FieldSource, NormalizedModel
+
+# Identity fields are always the hub's own; they get no note.
+_SKIPPED = frozenset({"platform", "unmapped", "extra", "provenance"})
+
+
+class Provenance:
+    """Notes of one record's field sources, in the order they were made (no repeats)."""
+
+    def __init__(self) -> None:
+        self._notes: dict[tuple[str, str, str | None, str | None], None] = {}
+
+    def declared(self, field: str, path: str, rule: str | None = None) -> None:
+        """The hub states `field` at `path` (mapped through the alias table `rule`)."""
+        self._notes[(field, "declared", path, rule)] = None
+
+    def derived(self, field: str, rule: str, path: str | None = None) -> None:
+        """`field` was computed by `rule` (from the hub field `path`, if one)."""
+        self._notes[(field, "derived", path, rule)] = None
+
+    def curated(self, field: str, rule: str) -> None:
+        """`field` comes from the catalog's knowledge of the hub (`rule` names it)."""
+        self._notes[(field, "curated", None, rule)] = None
+
+    def sources(self, record: NormalizedModel) -> tuple[FieldSource, ...]:
+        """The notes of the fields that have a value in `record`."""
+        return tuple(
+            FieldSource(field, source, path, rule)
+            for field, source, path, rule in self._notes
+            if field not in _SKIPPED and _has_value(getattr(record, field, None))
+        )
+
+    def attach(self, record: NormalizedModel) -> NormalizedModel:
+        """`record` with these notes as its provenance."""
+        return replace(record, provenance=self.sources(record))
+
+
+def _has_value(value: Any) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, str | tuple | list | dict):
+        return bool(value)
+    return True
+
+
+def as_rows(sources: tuple[FieldSource, ...]) -> list[list[str | None]]:
+    """JSON form stored per model: `[field, source, path, rule]` rows."""
+    return [[s.field, s.source, s.path, s.rule] for s in sources]
