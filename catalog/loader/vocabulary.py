@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from sqlalchemy.orm import Session
 
+from catalog.derive.licenses import license_class
 from catalog.loader.sql import columns, execute
 from catalog.records import LicenseRef
 
@@ -72,14 +73,19 @@ class VocabularyIds:
         wanted = {ref.slug[:KEY_LIMIT]: ref for ref in refs}
         missing = sorted(wanted.keys() - self._licenses.keys())
         if missing:
-            rows = [(s, wanted[s].spdx_id, wanted[s].name or s, wanted[s].url) for s in missing]
-            slugs, spdx, names, urls = columns(rows, 4)
+            rows = [
+                (s, wanted[s].spdx_id, wanted[s].name or s, wanted[s].url, license_class(s))
+                for s in missing
+            ]
+            slugs, spdx, names, urls, classes = columns(rows, 5)
             execute(
                 session,
-                "INSERT INTO licenses (slug, spdx_id, name, url) SELECT * FROM unnest("
-                "CAST(:slugs AS text[]), CAST(:spdx AS text[]), CAST(:names AS text[]), "
-                "CAST(:urls AS text[])) ON CONFLICT DO NOTHING",
-                {"slugs": slugs, "spdx": spdx, "names": names, "urls": urls},
+                "INSERT INTO licenses (slug, spdx_id, name, url, license_class_id) "
+                "SELECT t.s, t.x, t.n, t.u, c.id FROM unnest(CAST(:slugs AS text[]), "
+                "CAST(:spdx AS text[]), CAST(:names AS text[]), CAST(:urls AS text[]), "
+                "CAST(:classes AS text[])) AS t(s, x, n, u, c) "
+                "LEFT JOIN license_classes c ON c.slug = t.c ON CONFLICT DO NOTHING",
+                {"slugs": slugs, "spdx": spdx, "names": names, "urls": urls, "classes": classes},
             )
             found = execute(
                 session,

@@ -1,6 +1,7 @@
 """ORM models, one module per aggregate; importing this package registers every table."""
 
 from catalog.models.base import Base
+from catalog.models.derived import LicenseClass, ModelDerivation, ModelUsage, Usage
 from catalog.models.facets import (
     ModelDataset,
     ModelFormat,
@@ -39,9 +40,11 @@ __all__ = [
     "Language",
     "Library",
     "License",
+    "LicenseClass",
     "Modality",
     "Model",
     "ModelDataset",
+    "ModelDerivation",
     "ModelFormat",
     "ModelLanguage",
     "ModelLineage",
@@ -50,11 +53,13 @@ __all__ = [
     "ModelSighting",
     "ModelTag",
     "ModelTask",
+    "ModelUsage",
     "ModelVersion",
     "Platform",
     "QuarantinedRecord",
     "RawRecord",
     "Tag",
     "Task",
+    "Usage",
     "metadata",
 ]

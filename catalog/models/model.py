@@ -60,6 +60,11 @@ class Model(Base):
     extra: Mapped[dict[str, Any]] = mapped_column(
         JSONB, server_default=text("'{}'::jsonb"), comment="hub-specific attributes"
     )
+    provenance: Mapped[list[list[str | None]]] = mapped_column(
+        JSONB,
+        server_default=text("'[]'::jsonb"),
+        comment="where each normalized field came from: [field, source, path, rule]",
+    )
     first_seen_at: Mapped[created_now]
     removed_at: Mapped[utc_datetime | None] = mapped_column(comment="soft delete")
     search_document: Mapped[Any] = mapped_column(
