@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from catalog.derive import facts_of, refresh_loaded
+from catalog.derive import facts_of
+from catalog.derive import refresh as derived
 from catalog.loader import associations
 from catalog.loader.sql import columns, execute, json_text
 from catalog.loader.vocabulary import VocabularyIds
@@ -156,7 +157,7 @@ def load_models(
     associations.insert_metrics(session, records, ids, observed_at)
     # The derived layer follows in the same transaction: per-model facts from the
     # records, lineage-dependent ones for what this batch changed (`catalog.derive`).
-    refresh_loaded(session, {ids[r.external_id]: facts_of(r) for r in records}, old_parents)
+    derived.refresh_loaded(session, {ids[r.external_id]: facts_of(r) for r in records}, old_parents)
     return LoadResult(ids, inserted)
 
 
