@@ -264,3 +264,31 @@ def read_declared(session: Session, ids: Collection[int]) -> dict[int, str | Non
 
 def _license_columns(lic: EffectiveLicense) -> tuple[object, ...]:
     return (lic.license_class, json_text(list(lic.licenses)), lic.conflict, lic.commercial_use)
+
+
+_SUMMARY = """
+SELECT (SELECT count(*) FROM models),
+       (SELECT count(*) FROM model_derivations),
+       (SELECT count(*) FROM model_derivations WHERE memory_bytes IS NOT NULL),
+       (SELECT count(*) FROM model_derivations WHERE license_conflict),
+       (SELECT coalesce(json_object_agg(slug, n), '{}') FROM (
+           SELECT u.slug, count(mu.model_id) AS n FROM usages u
+           LEFT JOIN model_usages mu ON mu.usage_id = u.id GROUP BY u.slug ORDER BY u.slug) s),
+       (SELECT coalesce(json_object_agg(slug, n), '{}') FROM (
+           SELECT c.slug, count(d.model_id) AS n FROM license_classes c
+           LEFT JOIN model_derivations d ON d.license_class_id = c.id
+           GROUP BY c.slug ORDER BY c.slug) s)
+"""
+
+
+def summary(session: Session) -> dict[str, Any]:
+    """Counts of the derived layer: models derived, per usage and license class."""
+    models, derived, memory, conflicts, usages, classes = execute(session, _SUMMARY, {}).all()[0]
+    return {
+        "models": models,
+        "derived": derived,
+        "memory_known": memory,
+        "license_conflicts": conflicts,
+        "usages": usages,
+        "license_classes": classes,
+    }
