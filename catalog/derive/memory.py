@@ -170,7 +170,7 @@ def smallest(found: Sequence[Footprint]) -> int | None:
 
 
 def _variant(fmt: str, variant: Mapping[str, Any], parameters: int | None) -> Footprint | None:
-    label = _label(variant)
+    label = variant_label(variant)
     size = variant.get("bytes")
     if isinstance(size, int) and not isinstance(size, bool) and size > 0:
         return Footprint(fmt, label, size, FILE_SIZES)
@@ -181,7 +181,8 @@ def _variant(fmt: str, variant: Mapping[str, Any], parameters: int | None) -> Fo
     return Footprint(fmt, label, round(parameters * bits / 8), PARAMETERS_X_BITS, bits)
 
 
-def _label(variant: Mapping[str, Any]) -> str | None:
+def variant_label(variant: Mapping[str, Any]) -> str | None:
+    """How a variant is named in footprints: quantization, instance, opset, version."""
     for key, prefix in (
         ("quantization", ""),
         ("instance", ""),

@@ -288,7 +288,8 @@ def _instruction_tuned(facts: ModelFacts) -> list[Evidence]:
     signs = sorted(tokens & _INSTRUCT_WORDS)
     if _gemma_it(tokens, facts):
         signs.append("it")
-    if "conversational" in _tag_keys(facts):
+    # The Hub tags any model with a chat template "conversational", base models too.
+    if "conversational" in _tag_keys(facts) and (signs or "base" not in tokens):
         signs.append("tag conversational")
     if not signs:
         return []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -118,6 +119,13 @@ def test_no_evidence_means_unknown_not_a_guess() -> None:
 def test_italian_it_is_not_instruction_tuned() -> None:
     italian = facts(external_id="org/gpt2-small-it", tasks=["text-generation"])
     assert decided(italian)["zero-shot"] == (None, None)
+
+
+def test_a_chat_template_on_a_base_model_is_no_instruction_tuning() -> None:
+    base = facts(external_id="nvidia/Hymba-1.5B-Base", tasks=["text-generation"])
+    assert decided(replace(base, tags=("conversational",)))["zero-shot"] == (None, None)
+    instruct = replace(base, external_id="nvidia/Hymba-1.5B-Instruct", tags=("conversational",))
+    assert decided(instruct)["zero-shot"] == (True, "instruction-tuned")
 
 
 def test_quantized_safetensors_are_no_claim_either_way() -> None:
