@@ -3,7 +3,8 @@
 A normalizer notes, as it reads a payload, which hub field gave each value
 (`declared`), which rule computed it (`derived`) or which hub-wide fact of the
 catalog's own supplied it (`curated`). `Provenance.attach` then keeps the notes of the
-fields that ended up with a value and stores them on the record.
+fields that ended up with a value and stores them on the record, grouped by field in
+the order fields were first noted.
 """
 
 from __future__ import annotations
@@ -20,28 +21,33 @@ _SKIPPED = frozenset({"platform", "unmapped", "extra", "provenance"})
 class Provenance:
     """Notes of one record's field sources, in the order they were made (no repeats)."""
 
-    def __init__(self) -> None:
-        self._notes: dict[tuple[str, str, str | None, str | None], None] = {}
+    def __init__(self, template: Provenance | None = None) -> None:
+        """Start empty, or with a copy of `template`'s notes (notes every record shares)."""
+        # field -> {(source, path, rule): None}, so each field's value is checked once.
+        self._notes: dict[str, dict[tuple[str, str | None, str | None], None]] = (
+            {field: dict(notes) for field, notes in template._notes.items()} if template else {}
+        )
 
     def declared(self, field: str, path: str, rule: str | None = None) -> None:
         """The hub states `field` at `path` (mapped through the alias table `rule`)."""
-        self._notes[(field, "declared", path, rule)] = None
+        self._notes.setdefault(field, {})[("declared", path, rule)] = None
 
     def derived(self, field: str, rule: str, path: str | None = None) -> None:
         """`field` was computed by `rule` (from the hub field `path`, if one)."""
-        self._notes[(field, "derived", path, rule)] = None
+        self._notes.setdefault(field, {})[("derived", path, rule)] = None
 
     def curated(self, field: str, rule: str) -> None:
         """`field` comes from the catalog's knowledge of the hub (`rule` names it)."""
-        self._notes[(field, "curated", None, rule)] = None
+        self._notes.setdefault(field, {})[("curated", None, rule)] = None
 
     def sources(self, record: NormalizedModel) -> tuple[FieldSource, ...]:
         """The notes of the fields that have a value in `record`."""
-        return tuple(
-            FieldSource(field, source, path, rule)
-            for field, source, path, rule in self._notes
-            if field not in _SKIPPED and _has_value(getattr(record, field, None))
-        )
+        found = []
+        for field, notes in self._notes.items():
+            if field in _SKIPPED or not _has_value(getattr(record, field, None)):
+                continue
+            found += [FieldSource(field, source, path, rule) for source, path, rule in notes]
+        return tuple(found)
 
     def attach(self, record: NormalizedModel) -> NormalizedModel:
         """`record` with these notes as its provenance."""
@@ -51,9 +57,7 @@ class Provenance:
 def _has_value(value: Any) -> bool:
     if value is None:
         return False
-    if isinstance(value, str | tuple | list | dict):
-        return bool(value)
-    return True
+    return bool(value) if isinstance(value, str | tuple | list | dict) else True
 
 
 def as_rows(sources: tuple[FieldSource, ...]) -> list[list[str | None]]:

@@ -139,30 +139,36 @@ class Decision:
     rule: str | None
 
 
+_UNKNOWN: Final = Decision(None, None)
+
+
 def decide(evidence: Iterable[Evidence]) -> dict[str, Decision]:
     """Per usage: the value of the strongest evidence, unknown when it disagrees."""
+    strongest: dict[str, list[Evidence]] = {}
+    for e in evidence:
+        best = strongest.get(e.usage)
+        if best is None or e.strength > best[0].strength:
+            strongest[e.usage] = [e]
+        elif e.strength == best[0].strength:
+            best.append(e)
     result = {}
-    items = list(evidence)
     for usage in USAGES:
-        mine = [e for e in items if e.usage == usage]
-        if not mine:
-            result[usage] = Decision(None, None)
-            continue
-        top = max(e.strength for e in mine)
-        strongest = [e for e in mine if e.strength == top]
-        values = {e.value for e in strongest}
-        if len(values) > 1:
+        top = strongest.get(usage)
+        if top is None:
+            result[usage] = _UNKNOWN
+        elif any(e.value != top[0].value for e in top):
             result[usage] = Decision(None, "conflicting-evidence")
         else:
-            result[usage] = Decision(values.pop(), strongest[0].rule)
+            result[usage] = Decision(top[0].value, top[0].rule)
     return result
 
 
 def usage_evidence(facts: ModelFacts) -> list[Evidence]:
     """Every per-model rule's evidence for one model."""
+    seen = _Seen.of(facts)
     found: list[Evidence] = []
     for rule in _RULES:
-        found.extend(rule(facts))
+        found += rule(seen)
     return found
 
 
@@ -179,70 +185,86 @@ def base_of_evidence(example: str) -> list[Evidence]:
 # -- rules -------------------------------------------------------------------------------
 
 
-def _tokens(facts: ModelFacts) -> set[str]:
-    """Lower-case words of the id, the name and variant names (Kaggle instances)."""
-    texts = [facts.external_id, facts.name]
-    for fmt in facts.formats:
-        for variant in fmt.variants:
-            for key in ("instance", "handle", "variant"):
-                value = variant.get(key)
-                if isinstance(value, str):
-                    texts.append(value)
-    return {t for text in texts for t in _TOKEN.split(text.lower()) if t}
+@dataclass(frozen=True, slots=True)
+class _Seen:
+    """A model's facts with the sets every rule reads, computed once per model."""
+
+    facts: ModelFacts
+    tasks: frozenset[str]
+    tags: frozenset[str]
+    tokens: frozenset[str]
+    formats: frozenset[str]
+
+    @classmethod
+    def of(cls, facts: ModelFacts) -> _Seen:
+        texts = [facts.external_id, facts.name]  # and variant names (Kaggle instances)
+        for fmt in facts.formats:
+            for variant in fmt.variants:
+                for key in ("instance", "handle", "variant"):
+                    value = variant.get(key)
+                    if isinstance(value, str):
+                        texts.append(value)
+        return cls(
+            facts=facts,
+            tasks=frozenset(facts.tasks),
+            tags=frozenset("-".join(_TOKEN.split(t.lower())).strip("-") for t in facts.tags),
+            tokens=frozenset(t for text in texts for t in _TOKEN.split(text.lower()) if t),
+            formats=frozenset(f.slug for f in facts.formats),
+        )
 
 
-def _tag_keys(facts: ModelFacts) -> set[str]:
-    return {"-".join(_TOKEN.split(t.lower())).strip("-") for t in facts.tags}
-
-
-def _preprocessing(facts: ModelFacts) -> list[Evidence]:
-    tags = _tag_keys(facts) & _PREPROCESSING_TAGS
-    if not tags and "preproc" not in " ".join(_tokens(facts)):
+def _preprocessing(seen: _Seen) -> list[Evidence]:
+    tags = seen.tags & _PREPROCESSING_TAGS
+    if not tags and not any("preproc" in t for t in seen.tokens):
         return []
     why = f"a preprocessing graph ({', '.join(sorted(tags)) or 'named so'}), not a model"
     return [Evidence(u, False, "preprocessing-graph", 3, why) for u in USAGES]
 
 
-def _embedding_task(facts: ModelFacts) -> list[Evidence]:
-    tasks = sorted(EMBEDDING_TASKS.intersection(facts.tasks))
+def _embedding_task(seen: _Seen) -> list[Evidence]:
+    tasks = sorted(EMBEDDING_TASKS & seen.tasks)
     if not tasks:
         return []
     return [Evidence(FEATURE_EXTRACTION, True, "embedding-task", 3, f"task {', '.join(tasks)}")]
 
 
-def _feature_vector(facts: ModelFacts) -> list[Evidence]:
-    tags = sorted(_tag_keys(facts) & _FEATURE_VECTOR_TAGS)
-    handle = {"feature", "vector"} <= _tokens(facts)
-    if not tags and not handle:
+def _feature_vector(seen: _Seen) -> list[Evidence]:
+    tags = sorted(seen.tags & _FEATURE_VECTOR_TAGS)
+    if not tags and not {"feature", "vector"} <= seen.tokens:
         return []
     why = f"hub task {', '.join(tags)}" if tags else "a feature-vector handle or variant"
     return [Evidence(FEATURE_EXTRACTION, True, "feature-vector-module", 3, why)]
 
 
-def _embedding_library(facts: ModelFacts) -> list[Evidence]:
-    if facts.library not in EMBEDDING_LIBRARIES:
+def _embedding_library(seen: _Seen) -> list[Evidence]:
+    library = seen.facts.library
+    if library not in EMBEDDING_LIBRARIES:
         return []
-    return [Evidence(FEATURE_EXTRACTION, True, "embedding-library", 2, f"library {facts.library}")]
+    return [Evidence(FEATURE_EXTRACTION, True, "embedding-library", 2, f"library {library}")]
 
 
-def _contrastive(facts: ModelFacts) -> list[Evidence]:
-    if "zero-shot-image-classification" not in facts.tasks:
+def _contrastive(seen: _Seen) -> list[Evidence]:
+    if "zero-shot-image-classification" not in seen.tasks:
         return []
     why = "zero-shot image classification: an image-text embedding model (CLIP-like)"
     return [Evidence(FEATURE_EXTRACTION, True, "image-text-embedding", 2, why)]
 
 
-def _media_generator(facts: ModelFacts) -> list[Evidence]:
-    tasks = set(facts.tasks)
-    if not tasks or not tasks <= MEDIA_GENERATION_TASKS:
+def _media_generator(seen: _Seen) -> list[Evidence]:
+    if not seen.tasks or not seen.tasks <= MEDIA_GENERATION_TASKS:
         return []
-    why = f"generates media ({', '.join(sorted(tasks))}); no embedding output"
+    why = f"generates media ({', '.join(sorted(seen.tasks))}); no embedding output"
     return [Evidence(FEATURE_EXTRACTION, False, "media-generator", 2, why)]
 
 
-def _hub_fine_tunable(facts: ModelFacts) -> list[Evidence]:
-    flags = [v.get("fine_tunable") for f in facts.formats for v in f.variants]
-    stated = [f for f in flags if isinstance(f, bool)]
+def _hub_fine_tunable(seen: _Seen) -> list[Evidence]:
+    facts = seen.facts
+    stated = [
+        flag
+        for f in facts.formats
+        for v in f.variants
+        if isinstance(flag := v.get("fine_tunable"), bool)
+    ]
     model_flag = facts.extra.get("fine_tunable")
     if isinstance(model_flag, bool):
         stated.append(model_flag)
@@ -253,43 +275,42 @@ def _hub_fine_tunable(facts: ModelFacts) -> list[Evidence]:
     return [Evidence(FINE_TUNING, value, "hub-fine-tunable-flag", 3, why)]
 
 
-def _inference_only(facts: ModelFacts) -> list[Evidence]:
-    slugs = {f.slug for f in facts.formats}
-    if not slugs or not slugs <= INFERENCE_FORMATS:
+def _inference_only(seen: _Seen) -> list[Evidence]:
+    if not seen.formats or not seen.formats <= INFERENCE_FORMATS:
         return []
-    why = f"only inference exports ({', '.join(sorted(slugs))})"
+    why = f"only inference exports ({', '.join(sorted(seen.formats))})"
     return [Evidence(FINE_TUNING, False, "inference-only-formats", 2, why)]
 
 
-def _trainable(facts: ModelFacts) -> list[Evidence]:
-    slugs = {f.slug for f in facts.formats} & TRAINABLE_FORMATS
-    if not slugs or facts.library in INFERENCE_LIBRARIES:
+def _trainable(seen: _Seen) -> list[Evidence]:
+    slugs = seen.formats & TRAINABLE_FORMATS
+    library = seen.facts.library
+    if not slugs or library in INFERENCE_LIBRARIES:
         return []
-    if (_tokens(facts) | _tag_keys(facts)) & _QUANTIZED:
+    if (seen.tokens | seen.tags) & _QUANTIZED:
         return []  # quantized weights: QLoRA at best, so no claim either way
     why = f"trainable weights ({', '.join(sorted(slugs))})"
-    if facts.library:
-        why += f" for {facts.library}"
+    if library:
+        why += f" for {library}"
     return [Evidence(FINE_TUNING, True, "trainable-weights", 1, why)]
 
 
-def _zero_shot_task(facts: ModelFacts) -> list[Evidence]:
-    tasks = sorted(ZERO_SHOT_TASKS.intersection(facts.tasks))
+def _zero_shot_task(seen: _Seen) -> list[Evidence]:
+    tasks = sorted(ZERO_SHOT_TASKS & seen.tasks)
     if not tasks:
         return []
     return [Evidence(ZERO_SHOT, True, "zero-shot-task", 3, f"task {', '.join(tasks)}")]
 
 
-def _instruction_tuned(facts: ModelFacts) -> list[Evidence]:
-    tasks = PROMPTED_TASKS.intersection(facts.tasks)
+def _instruction_tuned(seen: _Seen) -> list[Evidence]:
+    tasks = PROMPTED_TASKS & seen.tasks
     if not tasks:
         return []
-    tokens = _tokens(facts)
-    signs = sorted(tokens & _INSTRUCT_WORDS)
-    if _gemma_it(tokens, facts):
+    signs = sorted(seen.tokens & _INSTRUCT_WORDS)
+    if _gemma_it(seen):
         signs.append("it")
     # The Hub tags any model with a chat template "conversational", base models too.
-    if "conversational" in _tag_keys(facts) and (signs or "base" not in tokens):
+    if "conversational" in seen.tags and (signs or "base" not in seen.tokens):
         signs.append("tag conversational")
     if not signs:
         return []
@@ -297,20 +318,19 @@ def _instruction_tuned(facts: ModelFacts) -> list[Evidence]:
     return [Evidence(ZERO_SHOT, True, "instruction-tuned", 2, why)]
 
 
-def _gemma_it(tokens: set[str], facts: ModelFacts) -> bool:
+def _gemma_it(seen: _Seen) -> bool:
     """`-it` as instruction-tuned, only right after a size (`gemma-2-9b-it`), since `it`
     alone is also Italian."""
-    words = [t for t in _TOKEN.split(facts.external_id.lower()) if t]
-    return "it" in tokens and any(
-        a == "it" and _SIZE.match(b) for b, a in zip(words, words[1:], strict=False)
-    )
+    if "it" not in seen.tokens:
+        return False
+    words = [t for t in _TOKEN.split(seen.facts.external_id.lower()) if t]
+    return any(a == "it" and _SIZE.match(b) for b, a in zip(words, words[1:], strict=False))
 
 
-def _closed_set(facts: ModelFacts) -> list[Evidence]:
-    tasks = set(facts.tasks)
-    if not tasks or not tasks <= CLOSED_SET_TASKS:
+def _closed_set(seen: _Seen) -> list[Evidence]:
+    if not seen.tasks or not seen.tasks <= CLOSED_SET_TASKS:
         return []
-    why = f"a fixed output head ({', '.join(sorted(tasks))}): new labels need training"
+    why = f"a fixed output head ({', '.join(sorted(seen.tasks))}): new labels need training"
     return [Evidence(ZERO_SHOT, False, "closed-set-head", 2, why)]
 
 

@@ -35,7 +35,7 @@ _MODEL_COLUMNS = (
     ("gated", "text"),
     ("keywords", "text"),
     ("extra", "jsonb"),
-    ("provenance", "jsonb"),
+    ("provenance_set_id", "int"),
 )
 _NAMES = [name for name, _ in _MODEL_COLUMNS]
 _UNNEST = ", ".join(
@@ -205,6 +205,8 @@ def _model_rows(
     )
     licenses = vocab_ids.ensure_licenses(session, [r.license for r in records if r.license])
     libraries = vocab_ids.ensure(session, "libraries", [r.library for r in records if r.library])
+    provenance = [json_text(as_rows(r.provenance)) if r.provenance else None for r in records]
+    provenance_ids = vocab_ids.ensure_provenance(session, [p for p in provenance if p])
     return [
         (
             r.external_id,
@@ -225,9 +227,9 @@ def _model_rows(
             r.gated,
             _keywords(r),
             json_text(dict(r.extra)),
-            json_text(as_rows(r.provenance)),
+            provenance_ids[p] if p else None,
         )
-        for r in records
+        for r, p in zip(records, provenance, strict=True)
     ]
 
 

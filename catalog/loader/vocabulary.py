@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 
 from sqlalchemy.orm import Session
@@ -39,6 +40,7 @@ class VocabularyIds:
         self._open: dict[str, dict[str, int]] = {table: {} for table in _SIMPLE}
         self._licenses: dict[str, int] = {}
         self._authors: dict[tuple[int, str], int] = {}
+        self._provenance: dict[str, int] = {}
         self._author_names: dict[tuple[int, str], str] = {}
 
     @staticmethod
@@ -94,6 +96,32 @@ class VocabularyIds:
             ).all()
             self._licenses.update(dict(found))
         return self._licenses
+
+    def ensure_provenance(self, session: Session, docs: Iterable[str]) -> dict[str, int]:
+        """Ids of provenance sets by their JSON text, inserting the new ones.
+
+        A hub's models share few distinct sets, so after the first batches this is a
+        cache hit; the hash of the text is the key in the table.
+        """
+        missing = sorted(set(docs) - self._provenance.keys())
+        if missing:
+            hashes = [hashlib.sha256(doc.encode("utf-8")).hexdigest() for doc in missing]
+            execute(
+                session,
+                "INSERT INTO provenance_sets (sha256, sources) SELECT h, d::jsonb "
+                "FROM unnest(CAST(:h AS text[]), CAST(:d AS text[])) AS t(h, d) "
+                "ORDER BY h ON CONFLICT DO NOTHING",
+                {"h": hashes, "d": missing},
+            )
+            found = dict(
+                execute(
+                    session,
+                    "SELECT sha256, id FROM provenance_sets WHERE sha256 = ANY(CAST(:h AS text[]))",
+                    {"h": hashes},
+                ).all()
+            )
+            self._provenance.update({doc: found[h] for doc, h in zip(missing, hashes, strict=True)})
+        return self._provenance
 
     def ensure_authors(
         self, session: Session, platform_id: int, authors: dict[str, str | None]

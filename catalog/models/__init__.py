@@ -13,7 +13,7 @@ from catalog.models.facets import (
 from catalog.models.harvest import HarvestCursor, HarvestRun, QuarantinedRecord, RawRecord
 from catalog.models.lineage import RELATIONS, ModelLineage
 from catalog.models.metrics import ModelMetric
-from catalog.models.model import Model, ModelSighting, ModelVersion
+from catalog.models.model import Model, ModelSighting, ModelVersion, ProvenanceSet
 from catalog.models.vocab import (
     Author,
     Dataset,
@@ -56,6 +56,7 @@ __all__ = [
     "ModelUsage",
     "ModelVersion",
     "Platform",
+    "ProvenanceSet",
     "QuarantinedRecord",
     "RawRecord",
     "Tag",

@@ -19,11 +19,12 @@ from catalog.derive.usage import USAGES, Evidence
 
 _DERIVED = text(
     """
-    SELECT m.id, m.provenance, lc.slug, d.model_id IS NOT NULL, d.feature_extraction,
+    SELECT m.id, ps.sources, lc.slug, d.model_id IS NOT NULL, d.feature_extraction,
            d.fine_tuning, d.zero_shot, d.memory_bytes, elc.slug, d.effective_licenses,
            d.license_conflict, d.commercial_use, d.evidence
     FROM unnest(CAST(:ids AS bigint[])) AS i(id)
     JOIN models m ON m.id = i.id
+    LEFT JOIN provenance_sets ps ON ps.id = m.provenance_set_id
     LEFT JOIN licenses l ON l.id = m.license_id
     LEFT JOIN license_classes lc ON lc.id = l.license_class_id
     LEFT JOIN model_derivations d ON d.model_id = m.id

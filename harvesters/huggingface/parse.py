@@ -98,16 +98,29 @@ _PLAIN_FIELDS = (
 )
 
 
-def _identity_provenance(payload: Mapping[str, Any]) -> Provenance:
+def _template(id_key: str, author_key: str) -> Provenance:
     prov = Provenance()
-    id_key = "id" if payload.get("id") is not None else "modelId"
     prov.declared("name", id_key)
-    prov.declared("author", "author" if as_str(payload.get("author")) else id_key)
+    prov.declared("author", author_key)
     prov.curated("url", "huggingface-model-page")
     prov.declared("tags", "tags")
     for field, key in _PLAIN_FIELDS:
         prov.declared(field, key)
     return prov
+
+
+# Notes every payload shares, by (id key, author key): copied, not rebuilt, per record.
+_TEMPLATES = {
+    (id_key, author): _template(id_key, author_key=author or id_key)
+    for id_key in ("id", "modelId")
+    for author in ("author", None)
+}
+
+
+def _identity_provenance(payload: Mapping[str, Any]) -> Provenance:
+    id_key = "id" if payload.get("id") is not None else "modelId"
+    author = "author" if as_str(payload.get("author")) else None
+    return Provenance(_TEMPLATES[(id_key, author)])
 
 
 def _model_id(payload: Mapping[str, Any]) -> str:

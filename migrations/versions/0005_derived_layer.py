@@ -9,7 +9,7 @@ running while it applies (add columns nullable, backfill, then constrain in a la
 
 New: `license_classes` (with the class of every vocabulary license, copied here from
 `catalog.derive.licenses` as data), `usages`, `model_usages`, `model_derivations`, and
-`models.provenance`. `reporting.models_flat` gains the derived columns at its end.
+`provenance_sets` with `models.provenance_set_id`. `reporting.models_flat` gains the derived columns at its end.
 Existing catalogs get their derivations with `catalog derive rebuild` (or as harvests
 reload their models).
 """
@@ -129,15 +129,31 @@ DERIVED_JOINS = """
 def upgrade() -> None:
     _create_tables()
     _seed()
+    op.create_table(
+        "provenance_sets",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column(
+            "sha256", sa.Text(), nullable=False, comment="hash of the canonical JSON"
+        ),
+        sa.Column("sources", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_provenance_sets")),
+        sa.UniqueConstraint("sha256", name=op.f("uq_provenance_sets_sha256")),
+    )
     op.add_column(
         "models",
         sa.Column(
-            "provenance",
-            postgresql.JSONB(astext_type=sa.Text()),
-            server_default=sa.text("'[]'::jsonb"),
-            nullable=False,
-            comment="where each normalized field came from: [field, source, path, rule]",
+            "provenance_set_id",
+            sa.Integer(),
+            nullable=True,
+            comment="where each normalized field came from (a set many models share)",
         ),
+    )
+    op.create_foreign_key(
+        op.f("fk_models_provenance_set_id_provenance_sets"),
+        "models",
+        "provenance_sets",
+        ["provenance_set_id"],
+        ["id"],
     )
     body = MODELS_FLAT_0002.format(extra_columns=DERIVED_COLUMNS, extra_joins=DERIVED_JOINS)
     op.execute(f"CREATE OR REPLACE VIEW reporting.models_flat AS {body}")
@@ -298,7 +314,11 @@ def downgrade() -> None:
     body = MODELS_FLAT_0002.format(extra_columns="", extra_joins="")
     op.execute(f"CREATE VIEW reporting.models_flat AS {body}")
     op.execute("COMMENT ON VIEW reporting.models_flat IS 'model-catalog dashboard view; stable'")
-    op.drop_column("models", "provenance")
+    op.drop_constraint(
+        op.f("fk_models_provenance_set_id_provenance_sets"), "models", type_="foreignkey"
+    )
+    op.drop_column("models", "provenance_set_id")
+    op.drop_table("provenance_sets")
     op.drop_index(
         op.f("ix_model_derivations_license_class_id_model_derivations_model_id"), table_name="model_derivations"
     )
