@@ -7,6 +7,11 @@ import unicodedata
 from collections.abc import Callable
 
 ELLIPSIS = "…"
+# Columns of a landscape's top-models table; "weights" is the memory of the weights only.
+LANDSCAPE_HEADER = (
+    "#", "model", "platform", "parameters", "downloads", "likes", "license", "formats",
+    "uses", "weights",
+)  # fmt: skip
 DASH = "—"
 
 _SUFFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))

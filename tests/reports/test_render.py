@@ -168,7 +168,7 @@ def test_empty_reports_give_a_csv_header_and_json() -> None:
     empty = LandscapeReport(samples.meta("Landscape"), 0, ())
     assert list(csv.reader(io.StringIO(render(empty, "csv")))) == [
         ["rank", "ref", "name", "platform", "author", "parameters", "downloads", "likes"]
-        + ["license", "formats", "url"]
+        + ["license", "formats", "url", "uses", "weights_bytes", "effective_license"]
     ]
     assert json.loads(render(empty, "json"))["total"] == 0
 
@@ -194,3 +194,16 @@ def test_truncate_counts_wide_characters_and_flattens_newlines() -> None:
     assert fmt.display_width(fmt.truncate("模型模型模型", 7)) <= 7
     assert fmt.truncate("short\nname", 20) == "short name"
     assert fmt.truncate("abcdefghij", 5) == "abcd…"
+
+
+@pytest.mark.parametrize(
+    ("attribute", "value", "shown"),
+    [
+        ("memory", "17179869184", "16.0 GiB (weights only)"),
+        ("memory", "4850000000", "4.52 GiB (weights only)"),
+        ("memory", None, "—"),
+        ("parameters", "7000000000.0", "7B"),
+    ],
+)
+def test_compare_values_read_as_people_say_them(attribute, value, shown) -> None:
+    assert fmt.attribute_value(attribute, value) == shown
