@@ -13,13 +13,14 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from catalog.derive.licenses import UNKNOWN
 from catalog.derive.memory import Footprint
 from catalog.derive.usage import USAGES, Evidence
 
 _DERIVED = text(
     """
-    SELECT m.id, ps.sources, lc.slug, d.model_id IS NOT NULL, d.feature_extraction,
+    SELECT m.id, ps.sources,
+           CASE WHEN l.id IS NOT NULL THEN coalesce(lc.slug, 'unknown') END,
+           d.model_id IS NOT NULL, d.feature_extraction,
            d.fine_tuning, d.zero_shot, d.memory_bytes, elc.slug, d.effective_licenses,
            d.license_conflict, d.commercial_use, d.evidence
     FROM unnest(CAST(:ids AS bigint[])) AS i(id)
@@ -116,7 +117,7 @@ def _row(columns: tuple[Any, ...]) -> DerivedRow:
         usage=usage,
         memory_bytes=memory_bytes,
         footprints=[Footprint.from_json(f) for f in evidence.get("memory", [])],
-        license_class=declared_class or (UNKNOWN if licenses else None),
+        license_class=declared_class,
         effective_class=effective_class,
         effective_licenses=list(licenses or []),
         license_conflict=bool(conflict),

@@ -158,3 +158,21 @@ def test_the_comparison_table_shows_derived_rows(db_session, gql) -> None:
     ]
     assert rows["licenseConflict"] == ["false", "true"]
     assert rows["provenance"][0] == "license <- cardData.license; tasks <- pipeline_tag"
+
+
+def test_a_model_without_a_license_has_no_class_but_inherits(db_session, gql) -> None:
+    child = record(
+        "someone/unlabelled-ft",
+        lineage=[LineageRef("huggingface", "meta-llama/Llama-3.1-8B-Instruct", "finetune")],
+    )
+    load(db_session, [LLAMA, child])
+    model = gql(MODEL, {"ref": "huggingface:someone/unlabelled-ft"})["model"]
+    assert model["licenseClass"] is None
+    effective = model["effectiveLicense"]
+    # Llama's terms bind it, and its own (unstated) terms could be anything.
+    assert (effective["licenses"], effective["licenseClass"], effective["commercialUse"]) == (
+        ["llama3.1"],
+        "unknown",
+        None,
+    )
+    assert model["licenseConflict"] is False
