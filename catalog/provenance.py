@@ -9,7 +9,9 @@ the order fields were first noted.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from catalog.records import FieldSource, NormalizedModel
@@ -40,18 +42,36 @@ class Provenance:
         """`field` comes from the catalog's knowledge of the hub (`rule` names it)."""
         self._notes.setdefault(field, {})[("curated", None, rule)] = None
 
-    def sources(self, record: NormalizedModel) -> tuple[FieldSource, ...]:
-        """The notes of the fields that have a value in `record`."""
+    def sources(self, values: NormalizedModel | Mapping[str, Any]) -> tuple[FieldSource, ...]:
+        """The notes of the fields that have a value in `values` (a record, or the
+        keyword arguments that will make one)."""
+        get = values.get if isinstance(values, Mapping) else partial(getattr, values)
         found = []
         for field, notes in self._notes.items():
-            if field in _SKIPPED or not _has_value(getattr(record, field, None)):
+            if field in _SKIPPED or not _has_value(get(field, None)):
                 continue
-            found += [FieldSource(field, source, path, rule) for source, path, rule in notes]
+            found += [_source(field, *note) for note in notes]
         return tuple(found)
 
     def attach(self, record: NormalizedModel) -> NormalizedModel:
         """`record` with these notes as its provenance."""
         return replace(record, provenance=self.sources(record))
+
+
+# FieldSource objects are immutable and few distinct ones exist per hub: normalizers
+# share them instead of building fifteen per record (a hub-sized load notices).
+_CACHE: dict[tuple[str, str, str | None, str | None], FieldSource] = {}
+_CACHE_LIMIT = 100_000
+
+
+def _source(field: str, source: str, path: str | None, rule: str | None) -> FieldSource:
+    key = (field, source, path, rule)
+    found = _CACHE.get(key)
+    if found is None:
+        if len(_CACHE) >= _CACHE_LIMIT:
+            _CACHE.clear()
+        found = _CACHE[key] = FieldSource(field, source, path, rule)
+    return found
 
 
 def _has_value(value: Any) -> bool:
