@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 from catalog.records import FieldSource, NormalizedModel
@@ -24,33 +24,45 @@ class Provenance:
     """Notes of one record's field sources, in the order they were made (no repeats)."""
 
     def __init__(self, template: Provenance | None = None) -> None:
-        """Start empty, or with a copy of `template`'s notes (notes every record shares)."""
-        # field -> {(source, path, rule): None}, so each field's value is checked once.
-        self._notes: dict[str, dict[tuple[str, str | None, str | None], None]] = (
-            {field: dict(notes) for field, notes in template._notes.items()} if template else {}
-        )
+        """Start empty, or with `template`'s notes (those every record of a hub shares)."""
+        # field -> its sources, grouped so that each field's value is checked once; lists
+        # taken from a template are copied only when a note is added to them.
+        self._notes: dict[str, list[FieldSource]] = dict(template._notes) if template else {}
+        self._shared = set(self._notes)
 
     def declared(self, field: str, path: str, rule: str | None = None) -> None:
         """The hub states `field` at `path` (mapped through the alias table `rule`)."""
-        self._notes.setdefault(field, {})[("declared", path, rule)] = None
+        self._add(_source(field, "declared", path, rule))
 
     def derived(self, field: str, rule: str, path: str | None = None) -> None:
         """`field` was computed by `rule` (from the hub field `path`, if one)."""
-        self._notes.setdefault(field, {})[("derived", path, rule)] = None
+        self._add(_source(field, "derived", path, rule))
 
     def curated(self, field: str, rule: str) -> None:
         """`field` comes from the catalog's knowledge of the hub (`rule` names it)."""
-        self._notes.setdefault(field, {})[("curated", None, rule)] = None
+        self._add(_source(field, "curated", None, rule))
+
+    def _add(self, source: FieldSource) -> None:
+        notes = self._notes.get(source.field)
+        if notes is None:
+            self._notes[source.field] = [source]
+        elif source not in notes:
+            if source.field in self._shared:
+                notes = self._notes[source.field] = list(notes)
+                self._shared.discard(source.field)
+            notes.append(source)
 
     def sources(self, values: NormalizedModel | Mapping[str, Any]) -> tuple[FieldSource, ...]:
         """The notes of the fields that have a value in `values` (a record, or the
         keyword arguments that will make one)."""
-        get = values.get if isinstance(values, Mapping) else partial(getattr, values)
-        found = []
+        get = values.get if isinstance(values, dict) else partial(getattr, values)
+        found: list[FieldSource] = []
         for field, notes in self._notes.items():
-            if field in _SKIPPED or not _has_value(get(field, None)):
+            value = get(field, None)
+            if value is None or (isinstance(value, _SIZED) and not value):
                 continue
-            found += [_source(field, *note) for note in notes]
+            if field not in _SKIPPED:
+                found += notes
         return tuple(found)
 
     def attach(self, record: NormalizedModel) -> NormalizedModel:
@@ -58,26 +70,14 @@ class Provenance:
         return replace(record, provenance=self.sources(record))
 
 
-# FieldSource objects are immutable and few distinct ones exist per hub: normalizers
-# share them instead of building fifteen per record (a hub-sized load notices).
-_CACHE: dict[tuple[str, str, str | None, str | None], FieldSource] = {}
-_CACHE_LIMIT = 100_000
-
-
+# FieldSource objects are immutable and a hub uses few distinct ones: they are built
+# once and shared, not fifteen per record (a hub-sized load notices).
+@lru_cache(maxsize=65536)
 def _source(field: str, source: str, path: str | None, rule: str | None) -> FieldSource:
-    key = (field, source, path, rule)
-    found = _CACHE.get(key)
-    if found is None:
-        if len(_CACHE) >= _CACHE_LIMIT:
-            _CACHE.clear()
-        found = _CACHE[key] = FieldSource(field, source, path, rule)
-    return found
+    return FieldSource(field, source, path, rule)
 
 
-def _has_value(value: Any) -> bool:
-    if value is None:
-        return False
-    return bool(value) if isinstance(value, str | tuple | list | dict) else True
+_SIZED = (str, tuple, list, dict)
 
 
 def as_rows(sources: tuple[FieldSource, ...]) -> list[list[str | None]]:

@@ -114,6 +114,13 @@ ON CONFLICT (model_id) DO UPDATE SET feature_extraction = excluded.feature_extra
     fine_tuning = excluded.fine_tuning, zero_shot = excluded.zero_shot,
     memory_bytes = excluded.memory_bytes, {_LICENSE_SET}, evidence = excluded.evidence,
     derived_at = excluded.derived_at
+-- A reloaded model whose derivation did not change (its downloads did) keeps its row
+-- version: no dead tuple, no index entries.
+WHERE (d.feature_extraction, d.fine_tuning, d.zero_shot, d.memory_bytes, d.license_class_id,
+       d.effective_licenses, d.license_conflict, d.commercial_use, d.evidence)
+  IS DISTINCT FROM (excluded.feature_extraction, excluded.fine_tuning, excluded.zero_shot,
+       excluded.memory_bytes, excluded.license_class_id, excluded.effective_licenses,
+       excluded.license_conflict, excluded.commercial_use, excluded.evidence)
 """
 # Lineage changes touch only the license part of descendants' rows.
 _UPSERT_LICENSE = f"""
