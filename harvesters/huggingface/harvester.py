@@ -55,7 +55,7 @@ class HuggingFaceHarvester(Harvester):
     name: ClassVar[str] = "huggingface"
     config_class: ClassVar[type[HarvesterConfig]] = HuggingFaceConfig
     supports_incremental: ClassVar[bool] = True
-    version: ClassVar[str] = "2"  # 2: provenance of every field
+    version: ClassVar[str] = "3"  # 3: provenance of every field (2 on main: pipeline_tag lists)
 
     def __init__(
         self,

@@ -79,6 +79,6 @@ def test_an_unmigrated_database_is_one_clear_line(fresh_db_url: URL, server_url:
     finally:
         pg.drop_database(server_url, name)
     assert result.returncode != 0
-    assert result.stderr.strip() == (
-        "error: the catalog schema is not current: run `catalog db upgrade` first"
-    )
+    (line,) = result.stderr.strip().splitlines()  # one line, no traceback
+    assert line.startswith("error: ")
+    assert "catalog db upgrade" in line
