@@ -55,7 +55,7 @@ class HuggingFaceHarvester(Harvester):
     name: ClassVar[str] = "huggingface"
     config_class: ClassVar[type[HarvesterConfig]] = HuggingFaceConfig
     supports_incremental: ClassVar[bool] = True
-    version: ClassVar[str] = "2"  # 2: a pipeline_tag that is not a string is dropped
+    version: ClassVar[str] = "3"  # 2: pipeline_tag lists dropped; 3: provenance of every field
 
     def __init__(
         self,

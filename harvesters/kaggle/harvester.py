@@ -23,6 +23,7 @@ class KaggleHarvester(Harvester):
     """One model per Kaggle model (`owner/slug`); instances become formats and lineage."""
 
     name: ClassVar[str] = PLATFORM
+    version: ClassVar[str] = "2"  # 2: provenance of every field
     config_class: ClassVar[type[KaggleConfig]] = KaggleConfig
     supports_incremental: ClassVar[bool] = False
 

@@ -21,6 +21,7 @@ class OnnxZooHarvester(Harvester):
     """One model per model name of the ONNX Model Zoo manifest; each entry is a variant."""
 
     name: ClassVar[str] = PLATFORM
+    version: ClassVar[str] = "2"  # 2: provenance of every field
     config_class: ClassVar[type[OnnxZooConfig]] = OnnxZooConfig
     supports_incremental: ClassVar[bool] = False
 

@@ -22,6 +22,7 @@ class PyTorchHubHarvester(Harvester):
     """One model per PyTorch Hub page; its `torch.hub.load` entrypoints are the variants."""
 
     name: ClassVar[str] = PLATFORM
+    version: ClassVar[str] = "2"  # 2: provenance of every field
     config_class: ClassVar[type[PyTorchHubConfig]] = PyTorchHubConfig
     supports_incremental: ClassVar[bool] = False
 

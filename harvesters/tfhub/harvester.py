@@ -26,6 +26,7 @@ class TfHubHarvester(Harvester):
     """One model per TF Hub handle; versions, deployments, collections and publishers folded in."""
 
     name: ClassVar[str] = PLATFORM
+    version: ClassVar[str] = "2"  # 2: provenance of every field
     config_class: ClassVar[type[TfHubConfig]] = TfHubConfig
     supports_incremental: ClassVar[bool] = False
 
