@@ -26,6 +26,15 @@ class FacetValues:
     authors: list[str] | None = None
     datasets: list[str] | None = None
     tags: list[str] | None = None
+    usages: list[str] | None = strawberry.field(
+        default=None,
+        description="Known usages: feature-extraction, fine-tuning, zero-shot (derived).",
+    )
+    license_classes: list[str] | None = strawberry.field(
+        default=None,
+        description="Classes of the effective license: permissive, copyleft, "
+        "restricted-custom, non-commercial, unknown (derived).",
+    )
 
 
 def _values(values: FacetValues | ModelFilter | None) -> dict[str, tuple[str, ...]]:
@@ -52,6 +61,15 @@ class ModelFilter(FacetValues):
         default=None, description="Keep descendants (any depth) of this model id."
     )
     include_removed: bool = False
+    max_memory_bytes: float | None = strawberry.field(
+        default=None,
+        description="Largest memory footprint of the weights only (smallest variant), bytes.",
+    )
+    commercial_use: bool | None = strawberry.field(
+        default=None,
+        description="true: the effective license allows commercial use; false: it does "
+        "not. Models whose license is unknown match neither.",
+    )
 
 
 def parse_id(value: str | None, field: str) -> int | None:
@@ -75,7 +93,7 @@ def to_query_filter(flt: ModelFilter | None) -> QueryFilter:
     """The catalog filter of a GraphQL filter."""
     if flt is None:
         return QueryFilter()
-    for name in ("min_parameters", "max_parameters", "min_downloads"):
+    for name in ("min_parameters", "max_parameters", "min_downloads", "max_memory_bytes"):
         value = getattr(flt, name)
         if value is not None and value < 0:
             raise QueryError(f"filter.{strawberry_name(name)} must not be negative")
@@ -89,6 +107,8 @@ def to_query_filter(flt: ModelFilter | None) -> QueryFilter:
         updated_after=_aware(flt.updated_after),
         derived_from=parse_id(flt.derived_from, "filter.derivedFrom"),
         include_removed=flt.include_removed,
+        max_memory_bytes=flt.max_memory_bytes,
+        commercial_use=flt.commercial_use,
     )
 
 

@@ -11,7 +11,8 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 from strawberry.dataloader import DataLoader
 
-from catalog.queries import detail, lineage
+from catalog.queries import derived, detail, lineage
+from catalog.queries.derived import DerivedRow
 from catalog.queries.detail import MetricPoint, ModelDetail, ModelRow
 from catalog.queries.lineage import ChildPage, LineageStep
 
@@ -60,6 +61,10 @@ class Loaders:
         self.details: DataLoader[int, ModelDetail] = DataLoader(
             _by_id(lambda ids: dict(detail.details_by_ids(s, ids)), lambda: EMPTY_DETAIL)
         )
+        # Usage, memory, effective license and provenance: one statement per page.
+        self.derived: DataLoader[int, DerivedRow | None] = DataLoader(
+            _by_id(self._derived_fetch(s), lambda: None)
+        )
         self.metrics: DataLoader[tuple[int, dt.datetime | None], list[MetricPoint]] = DataLoader(
             _grouped(lambda ids, since: dict(detail.metrics_by_model(s, ids, since)), list)
         )
@@ -75,6 +80,10 @@ class Loaders:
                 list,
             )
         )
+
+    @staticmethod
+    def _derived_fetch(session: Session) -> Callable[[list[int]], dict[int, DerivedRow | None]]:
+        return lambda ids: dict(derived.derived_by_ids(session, ids))
 
     @staticmethod
     def _rows_fetch(session: Session) -> Callable[[list[int]], dict[int, ModelRow | None]]:

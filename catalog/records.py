@@ -67,6 +67,30 @@ class LineageRef:
     relation: str
 
 
+PROVENANCE_SOURCES = ("declared", "derived", "curated")
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSource:
+    """Where a normalized field's value came from.
+
+    Attributes:
+        field: The `NormalizedModel` field (`license`, `tasks`, `lineage`, ...).
+        source: `declared` (the hub states it), `derived` (a rule computed it from other
+            values) or `curated` (the catalog's own knowledge of the hub, e.g. a
+            hub-wide default).
+        path: For `declared` (and a derivation's input): the hub field, e.g.
+            `cardData.license`, `tags[license:mit]`, `pipeline_tag`.
+        rule: For `derived` and `curated`: the rule's name; for `declared`, the alias
+            table that mapped the hub's value, if any.
+    """
+
+    field: str
+    source: str
+    path: str | None = None
+    rule: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class VersionRecord:
     """A published version of a model."""
@@ -94,6 +118,8 @@ class NormalizedModel:
         lineage: Parents of this model.
         versions: Versions, where the hub has them.
         extra: Hub-specific attributes kept as they are (JSON-serializable).
+        provenance: Where each field with a value came from (optional: a hub that
+            fills nothing still loads; see `catalog.provenance`).
     """
 
     platform: str
@@ -124,6 +150,7 @@ class NormalizedModel:
     lineage: tuple[LineageRef, ...] = ()
     versions: tuple[VersionRecord, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
+    provenance: tuple[FieldSource, ...] = ()
 
     def all_modalities(self) -> tuple[str, ...]:
         """Modalities of the tasks plus the ones stated directly, without repeats."""
@@ -177,10 +204,23 @@ def validate_record(record: NormalizedModel, platforms: Collection[str] | None =
             f"description of {len(record.description):,} characters exceeds {TEXT_LIMIT:,}"
         )
     _check_text(record)
+    _check_provenance(record)
     for name in ("parameters", "downloads", "downloads_all_time", "likes"):
         value = getattr(record, name)
         if value is not None and not 0 <= value <= BIGINT_MAX:
             raise InvalidRecordError(f"{name} out of range: {value}")
+
+
+def _check_provenance(record: NormalizedModel) -> None:
+    for source in record.provenance:
+        if source.field not in NormalizedModel.__dataclass_fields__:
+            raise InvalidRecordError(f"provenance names an unknown field {source.field!r}")
+        if source.source not in PROVENANCE_SOURCES:
+            raise InvalidRecordError(f"unknown provenance source {source.source!r}")
+        if source.source == "declared" and not source.path:
+            raise InvalidRecordError(f"declared provenance of {source.field} has no path")
+        if source.source != "declared" and not source.rule:
+            raise InvalidRecordError(f"{source.source} provenance of {source.field} has no rule")
 
 
 def _check_text(record: NormalizedModel) -> None:

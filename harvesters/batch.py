@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import random
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -11,11 +13,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from catalog.loader import VocabularyIds, load_models, touch_unchanged
-from catalog.loader.sql import LoadRejectedError
+from catalog.loader.sql import LoadContendedError, LoadRejectedError
 from catalog.raw import LandedPayload, canonical_json, payload_hash, store_payloads
 from catalog.records import NormalizedModel, validate_record
 from catalog.runs import quarantine
-from harvesters.base import Harvester, RawRecord
+from harvesters.base import Harvester, RawRecord, RetriableHarvestError
 from harvesters.report import HarvestReport
 
 log = logging.getLogger(__name__)
@@ -153,15 +155,7 @@ def _load_isolating_failures(
     if not ready:
         return 0, 0
     try:
-        with session.begin_nested():
-            result = load_models(
-                session,
-                [item.record for item in ready],
-                observed_at=ctx.observed_at,
-                run_id=ctx.run_id,
-                vocabulary=ctx.vocabulary,
-            )
-            store_payloads(session, ctx.platform_id, [item.landed for item in ready])
+        result = _load_retrying_races(session, ctx, ready)
     except LoadRejectedError as exc:
         if len(ready) == 1:
             reason = str(exc)
@@ -175,3 +169,37 @@ def _load_isolating_failures(
         second = _load_isolating_failures(session, ctx, ready[middle:], bad)
         return first[0] + second[0], first[1] + second[1]
     return result.inserted, len(ready)
+
+
+CONTENTION_RETRIES = 4
+
+
+def _load_retrying_races(session: Session, ctx: BatchContext, ready: list[_Ready]) -> Any:
+    """Load the batch in a savepoint; a lost race (e.g. a deadlock with a harvest of
+    another hub re-deriving the same cross-hub parent) is retried, never blamed on the
+    records.
+
+    Raises:
+        LoadRejectedError: the database refused the batch.
+        RetriableHarvestError: the batch kept losing races (the run fails; the next resumes).
+    """
+    for attempt in range(CONTENTION_RETRIES):
+        try:
+            with session.begin_nested():
+                result = load_models(
+                    session,
+                    [item.record for item in ready],
+                    observed_at=ctx.observed_at,
+                    run_id=ctx.run_id,
+                    vocabulary=ctx.vocabulary,
+                )
+                store_payloads(session, ctx.platform_id, [item.landed for item in ready])
+            return result
+        except LoadContendedError as exc:
+            ctx.vocabulary.reset(session)
+            log.warning("batch lost a race (%s); retrying (%d)", exc, attempt + 1)
+            time.sleep(0.05 * 2**attempt + random.random() * 0.05)
+    raise RetriableHarvestError(
+        f"a batch kept losing races with other transactions ({CONTENTION_RETRIES} tries); "
+        "the next run resumes from the last committed page"
+    )

@@ -12,10 +12,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from catalog.derive import Derivation, derive, facts_of
 from catalog.loader import load_models
 from catalog.models import Model, Platform
 from catalog.queries.dimensions import PARAMETER_BUCKETS
 from catalog.records import FormatRecord, LicenseRef, LineageRef, NormalizedModel
+from tests.derived import DERIVED_FIELDS, derived_by_key, derived_values, key_of
 
 NOW = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
 
@@ -107,7 +109,15 @@ def catalog_records(count: int = 60, seed: int = 7) -> list[NormalizedModel]:
                 last_modified=rng.choice((None, NOW - dt.timedelta(days=rng.randint(0, 90)))),
             )
         )
-    return records
+    return [_sized(r, i) for i, r in enumerate(records)]
+
+
+def _sized(rec: NormalizedModel, i: int) -> NormalizedModel:
+    """Every third record gets file sizes (0.25 GiB steps), so memory buckets vary."""
+    if i % 3 or not rec.formats:
+        return rec
+    sized = tuple(replace(f, total_bytes=(i + 1 + n) * 2**28) for n, f in enumerate(rec.formats))
+    return replace(rec, formats=sized)
 
 
 def with_lineage(
@@ -124,8 +134,13 @@ def with_lineage(
 # Plain-Python answers over fixture records, to hold the query backends to.
 
 
-def values_of(rec: NormalizedModel, field: str) -> tuple[str, ...]:
-    """A record's values for one facet field."""
+def values_of(
+    rec: NormalizedModel, field: str, derived: dict[str, Derivation] | None = None
+) -> tuple[str, ...]:
+    """A record's values for one facet field (`derived`: what lineage adds, by ref)."""
+    if field in DERIVED_FIELDS:
+        found = (derived or {}).get(key_of(rec)) or derive(facts_of(rec))
+        return derived_values(found, field)
     single = {
         "platform": rec.platform,
         "library": rec.library,
@@ -158,13 +173,14 @@ def keep(
     exclude: dict[str, Iterable[str]] | None = None,
     skip: str | None = None,
     min_parameters: float | None = None,
+    derived: dict[str, Derivation] | None = None,
 ) -> bool:
     """Does a record pass the filter (ignoring field `skip`)?"""
     for field, wanted in include.items():
-        if field != skip and not set(values_of(rec, field)) & set(wanted):
+        if field != skip and not set(values_of(rec, field, derived)) & set(wanted):
             return False
     for field, unwanted in (exclude or {}).items():
-        if field != skip and set(values_of(rec, field)) & set(unwanted):
+        if field != skip and set(values_of(rec, field, derived)) & set(unwanted):
             return False
     below = rec.parameters is None or rec.parameters < (min_parameters or 0)
     return not (min_parameters is not None and skip != "parameter_range" and below)
@@ -179,7 +195,8 @@ def facet(
 ) -> list[tuple[str, int]]:
     """Disjunctive facet counts, most first then by value."""
     counts: Counter[str] = Counter()
+    derived = derived_by_key(records)
     for rec in records:
-        if keep(rec, include, exclude, skip=field, min_parameters=min_parameters):
-            counts.update(set(values_of(rec, field)))
+        if keep(rec, include, exclude, skip=field, min_parameters=min_parameters, derived=derived):
+            counts.update(set(values_of(rec, field, derived)))
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))

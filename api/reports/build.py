@@ -217,7 +217,20 @@ def _landscape_model(rank: int, node: Mapping[str, Any]) -> LandscapeModel:
         likes=node.get("likes"),
         license=node.get("license"),
         formats=tuple(f["slug"] for f in node.get("formats") or ()),
+        uses=tuple(use for use, key in USES if (node.get(key) or {}).get("value") is True),
+        memory_bytes=(node.get("memory") or {}).get("bytes"),
+        effective_license=_effective(node.get("effectiveLicense")),
     )
+
+
+# Usages as a landscape shows them, with the Model field that says each.
+USES = (("features", "featureExtraction"), ("fine-tune", "fineTuning"), ("zero-shot", "zeroShot"))
+
+
+def _effective(found: Mapping[str, Any] | None) -> str | None:
+    if not found:
+        return None
+    return f"{', '.join(found['licenses']) or 'none stated'} ({found['licenseClass']})"
 
 
 def _bucket(raw: Mapping[str, Any]) -> Bucket:

@@ -82,6 +82,9 @@ class LandscapeModel:
     likes: int | None
     license: str | None
     formats: tuple[str, ...]
+    uses: tuple[str, ...] = ()
+    memory_bytes: float | None = None
+    effective_license: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from collections.abc import Callable
 
 ELLIPSIS = "…"
+# Columns of a landscape's top-models table; "weights" is the memory of the weights only.
+LANDSCAPE_HEADER = (
+    "#", "model", "platform", "parameters", "downloads", "likes", "license", "formats",
+    "uses", "weights",
+)  # fmt: skip
 DASH = "—"
 
 _SUFFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
@@ -83,6 +89,14 @@ def log10_ceil(value: float) -> int:
     return math.ceil(math.log10(value))
 
 
+def gib(size: float | None) -> str:
+    """Bytes as GiB for reading: "4.5 GiB", "0.02 GiB"."""
+    if size is None:
+        return DASH
+    value = size / 2**30
+    return f"{value:.2f} GiB" if value < 10 else f"{value:.1f} GiB"
+
+
 def attribute_value(attribute: str, value: str | None) -> str:
     """A comparison value for reading: sizes shortened, counts grouped, dates as days.
 
@@ -91,13 +105,20 @@ def attribute_value(attribute: str, value: str | None) -> str:
     """
     if value is None or value == "":
         return DASH
+    shown = _NUMBERS.get(attribute)
     try:
-        if attribute == "parameters":
-            return compact(float(value))
-        if attribute in ("downloads", "likes"):
-            return count(round(float(value)))
+        if shown is not None:
+            return shown(float(value))
     except ValueError:
         return value
     if attribute in ("created", "lastModified"):
         return day(value)
     return value
+
+
+_NUMBERS: dict[str, Callable[[float], str]] = {
+    "parameters": compact,
+    "downloads": lambda v: count(round(v)),
+    "likes": lambda v: count(round(v)),
+    "memory": lambda v: f"{gib(v)} (weights only)",
+}

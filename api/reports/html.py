@@ -156,7 +156,7 @@ def _landscape(report: LandscapeReport) -> str:
 
 
 def _top_table(models: Sequence[LandscapeModel]) -> str:
-    header = ["#", "model", "platform", "parameters", "downloads", "likes", "license", "formats"]
+    header = [*fmt.LANDSCAPE_HEADER]
     rows = [
         [
             str(m.rank),
@@ -167,10 +167,12 @@ def _top_table(models: Sequence[LandscapeModel]) -> str:
             fmt.count(m.likes),
             esc(m.license or fmt.DASH),
             esc(", ".join(m.formats) or fmt.DASH),
+            esc(", ".join(m.uses) or fmt.DASH),
+            fmt.gib(m.memory_bytes),
         ]
         for m in models
     ]
-    return _table(header, rows, align="rllrrrll", cls="top")
+    return _table(header, rows, align="rllrrrllll", cls="top")
 
 
 def _mix(what: str, buckets: Sequence[Bucket], total: int) -> str:

@@ -82,7 +82,7 @@ def _landscape(report: LandscapeReport) -> list[str]:
         f"{report.total:,} models match; the top {len(report.models)} by downloads:",
         "",
     ]
-    header = ["#", "model", "platform", "parameters", "downloads", "likes", "license", "formats"]
+    header = [*fmt.LANDSCAPE_HEADER]
     rows = [
         [
             str(m.rank),
@@ -93,10 +93,12 @@ def _landscape(report: LandscapeReport) -> list[str]:
             fmt.count(m.likes),
             escape(m.license or fmt.DASH),
             escape(", ".join(m.formats)) or fmt.DASH,
+            escape(", ".join(m.uses)) or fmt.DASH,
+            fmt.gib(m.memory_bytes),
         ]
         for m in report.models
     ]
-    lines += table(header, rows, "rllrrrll")
+    lines += table(header, rows, "rllrrrllll")
     for title, buckets in (
         ("Platforms", report.platforms),
         ("Licenses", report.license_mix()),

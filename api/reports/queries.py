@@ -31,6 +31,9 @@ query Landscape($filter: ModelFilter, $top: Int!) {
         ref name author url parameters downloads likes license
         platform { slug }
         formats { slug }
+        featureExtraction { value } fineTuning { value } zeroShot { value }
+        memory { bytes }
+        effectiveLicense { licenses licenseClass }
       }
     }
   }

@@ -21,6 +21,9 @@ LANDSCAPE_COLUMNS = (
     "license",
     "formats",
     "url",
+    "uses",
+    "weights_bytes",
+    "effective_license",
 )
 COVERAGE_COLUMNS = ("matrix", "row", "row_label", "column", "column_label", "count")
 
@@ -72,6 +75,9 @@ def _landscape_rows(report: LandscapeReport) -> list[Sequence[object]]:
             m.license or "",
             "; ".join(m.formats),
             m.url or "",
+            "; ".join(m.uses),
+            _number(m.memory_bytes),
+            m.effective_license or "",
         ]
         for m in report.models
     ]

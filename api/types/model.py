@@ -10,6 +10,13 @@ import strawberry
 from strawberry.scalars import JSON
 
 from api.context import Context
+from api.types.derived import (
+    EffectiveLicense,
+    FieldSource,
+    MemoryFootprint,
+    UsageAssessment,
+    memory_of,
+)
 from api.types.vocab import Modality, Platform, Task
 from catalog.models import RELATIONS
 from catalog.queries.detail import ModelRow, Term
@@ -211,6 +218,48 @@ class Model:
     ) -> list[LineageNode]:
         return await _walk(info, self.row.id, upward=False, max_depth=max_depth)
 
+    @strawberry.field(description="Usable as a fixed feature extractor (embeddings, features).")
+    async def feature_extraction(self, info: strawberry.Info[Context, None]) -> UsageAssessment:
+        return await _usage(info, self.row.id, "feature-extraction")
+
+    @strawberry.field(description="A starting point for fine-tuning its weights.")
+    async def fine_tuning(self, info: strawberry.Info[Context, None]) -> UsageAssessment:
+        return await _usage(info, self.row.id, "fine-tuning")
+
+    @strawberry.field(description="Usable zero-/few-shot, with instructions or a few examples.")
+    async def zero_shot(self, info: strawberry.Info[Context, None]) -> UsageAssessment:
+        return await _usage(info, self.row.id, "zero-shot")
+
+    @strawberry.field(description="Memory of the weights only (smallest variant); null: unknown.")
+    async def memory(self, info: strawberry.Info[Context, None]) -> MemoryFootprint | None:
+        found = await info.context.loaders.derived.load(self.row.id)
+        return memory_of(found) if found is not None else None
+
+    @strawberry.field(
+        description="Class of the declared license: permissive, copyleft, restricted-custom, "
+        "non-commercial or unknown (null without a license)."
+    )
+    async def license_class(self, info: strawberry.Info[Context, None]) -> str | None:
+        found = await info.context.loaders.derived.load(self.row.id)
+        return found.license_class if found is not None else None
+
+    @strawberry.field(description="Declared plus inherited licenses; null until derived.")
+    async def effective_license(
+        self, info: strawberry.Info[Context, None]
+    ) -> EffectiveLicense | None:
+        found = await info.context.loaders.derived.load(self.row.id)
+        return EffectiveLicense.from_row(found) if found and found.derived else None
+
+    @strawberry.field(description="The declared license is more permissive than an ancestor's.")
+    async def license_conflict(self, info: strawberry.Info[Context, None]) -> bool:
+        found = await info.context.loaders.derived.load(self.row.id)
+        return bool(found and found.license_conflict)
+
+    @strawberry.field(description="Where each field's value came from.")
+    async def provenance(self, info: strawberry.Info[Context, None]) -> list[FieldSource]:
+        found = await info.context.loaders.derived.load(self.row.id)
+        return [FieldSource.from_row(s) for s in found.provenance] if found else []
+
     @strawberry.field(description="Downloads/likes history, oldest first.")
     async def metrics(
         self, info: strawberry.Info[Context, None], since: dt.datetime | None = None
@@ -220,6 +269,13 @@ class Model:
             MetricPoint(observed_at=p.observed_at, downloads=p.downloads, likes=p.likes)
             for p in points[-MAX_METRIC_POINTS:]
         ]
+
+
+async def _usage(
+    info: strawberry.Info[Context, None], model_id: int, usage: str
+) -> UsageAssessment:
+    found = await info.context.loaders.derived.load(model_id)
+    return UsageAssessment.from_row(found.usage.get(usage) if found else None)
 
 
 async def _walk(

@@ -27,6 +27,15 @@ class FacetField(Enum):
     DATASET = "dataset"
     TAG = "tag"
     PARAMETER_RANGE = "parameter_range"
+    USAGE = strawberry.enum_value(
+        "usage", description="Usages known true: feature-extraction, fine-tuning, zero-shot."
+    )
+    LICENSE_CLASS = strawberry.enum_value(
+        "license_class", description="Class of the effective license (declared + inherited)."
+    )
+    MEMORY = strawberry.enum_value(
+        "memory", description="Memory footprint of the weights only (smallest variant), in GiB."
+    )
 
 
 @strawberry.enum(

@@ -9,6 +9,7 @@ from importlib.metadata import entry_points
 import typer
 
 from catalog.cli import db, status
+from catalog.derive import cli as derive_cli
 from catalog.errors import CatalogError
 
 # Commands that live with the code they drive (harvesters, api, reports, or another
@@ -32,6 +33,7 @@ ClickException: type[Exception] = next(
 
 app.add_typer(db.app, name="db")
 app.command("status")(status.status)
+derive_cli.register(app)
 
 
 def _load_plugins() -> None:

@@ -123,13 +123,18 @@ def replace_lineage(
     records: Sequence[NormalizedModel],
     ids: Mapping[str, int],
     platform_id: int,
-) -> None:
-    """Replace the batch's parent edges, and link earlier edges that waited for these models."""
-    execute(
+) -> set[int]:
+    """Replace the batch's parent edges, and link earlier edges that waited for these models.
+
+    Returns:
+        Ids of the parents the batch's models named before (their derivations may change).
+    """
+    old = execute(
         session,
-        "DELETE FROM model_lineage WHERE child_id = ANY(CAST(:ids AS bigint[]))",
+        "DELETE FROM model_lineage WHERE child_id = ANY(CAST(:ids AS bigint[])) "
+        "RETURNING parent_id",
         {"ids": list(ids.values())},
-    )
+    ).all()
     edges = {
         (ids[r.external_id], vocab_ids.platforms[ref.platform], ref.external_id): ref.relation
         for r in records
@@ -160,6 +165,7 @@ def replace_lineage(
         "AND l.parent_external_id = m.external_id",
         {"p": platform_id, "e": list(ids)},
     )
+    return {parent for (parent,) in old if parent is not None}
 
 
 def insert_metrics(

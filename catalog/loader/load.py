@@ -8,9 +8,12 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from catalog.derive import facts_of
+from catalog.derive import refresh as derived
 from catalog.loader import associations
 from catalog.loader.sql import columns, execute, json_text
 from catalog.loader.vocabulary import VocabularyIds
+from catalog.provenance import as_rows
 from catalog.records import NormalizedModel
 
 _MODEL_COLUMNS = (
@@ -32,6 +35,7 @@ _MODEL_COLUMNS = (
     ("gated", "text"),
     ("keywords", "text"),
     ("extra", "jsonb"),
+    ("provenance_set_id", "int"),
 )
 _NAMES = [name for name, _ in _MODEL_COLUMNS]
 _UNNEST = ", ".join(
@@ -149,8 +153,11 @@ def load_models(
         session, RECORD_SIGHTINGS, {"ids": list(ids.values()), "now": observed_at, "run_id": run_id}
     )
     associations.replace_all(session, vocab_ids, records, ids)
-    associations.replace_lineage(session, vocab_ids, records, ids, platform_id)
+    old_parents = associations.replace_lineage(session, vocab_ids, records, ids, platform_id)
     associations.insert_metrics(session, records, ids, observed_at)
+    # The derived layer follows in the same transaction: per-model facts from the
+    # records, lineage-dependent ones for what this batch changed (`catalog.derive`).
+    derived.refresh_loaded(session, {ids[r.external_id]: facts_of(r) for r in records}, old_parents)
     return LoadResult(ids, inserted)
 
 
@@ -198,6 +205,8 @@ def _model_rows(
     )
     licenses = vocab_ids.ensure_licenses(session, [r.license for r in records if r.license])
     libraries = vocab_ids.ensure(session, "libraries", [r.library for r in records if r.library])
+    provenance = [json_text(as_rows(r.provenance)) if r.provenance else None for r in records]
+    provenance_ids = vocab_ids.ensure_provenance(session, [p for p in provenance if p])
     return [
         (
             r.external_id,
@@ -218,8 +227,9 @@ def _model_rows(
             r.gated,
             _keywords(r),
             json_text(dict(r.extra)),
+            provenance_ids[p] if p else None,
         )
-        for r in records
+        for r, p in zip(records, provenance, strict=True)
     ]
 
 

@@ -30,6 +30,15 @@ class LoadRejectedError(CatalogError):
     """The database refused a batch statement (a constraint, a bad value)."""
 
 
+class LoadContendedError(CatalogError):
+    """A batch statement lost a race with another transaction (a deadlock, a
+    serialization failure, a lock timeout): not the records' fault, worth retrying."""
+
+
+# SQLSTATEs of a lost race: deadlock_detected, serialization_failure, lock_not_available.
+CONTENDED = frozenset({"40P01", "40001", "55P03"})
+
+
 @dataclass(frozen=True, slots=True)
 class Rows:
     """The rows a statement returned and how many rows it touched."""
@@ -61,6 +70,7 @@ def execute(session: Session, sql: str, params: Mapping[str, Any]) -> Rows:
 
     Raises:
         LoadRejectedError: the database refused the statement.
+        LoadContendedError: the statement lost a race with another transaction.
         sqlalchemy.exc.OperationalError: the connection died (`connection_invalidated`
             is set, as when SQLAlchemy itself meets a dead connection).
     """
@@ -80,6 +90,8 @@ def execute(session: Session, sql: str, params: Mapping[str, Any]) -> Rows:
             connection.invalidate(exc)
             raise OperationalError(sql, dict(params), exc, connection_invalidated=True) from exc
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if exc.sqlstate in CONTENDED:
+            raise LoadContendedError(first) from exc
         raise LoadRejectedError(first) from exc
 
 

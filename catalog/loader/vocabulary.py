@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 
 from sqlalchemy.orm import Session
 
+from catalog.derive.licenses import license_class
 from catalog.loader.sql import columns, execute
 from catalog.records import LicenseRef
 
@@ -38,6 +40,7 @@ class VocabularyIds:
         self._open: dict[str, dict[str, int]] = {table: {} for table in _SIMPLE}
         self._licenses: dict[str, int] = {}
         self._authors: dict[tuple[int, str], int] = {}
+        self._provenance: dict[str, int] = {}
         self._author_names: dict[tuple[int, str], str] = {}
 
     @staticmethod
@@ -72,14 +75,19 @@ class VocabularyIds:
         wanted = {ref.slug[:KEY_LIMIT]: ref for ref in refs}
         missing = sorted(wanted.keys() - self._licenses.keys())
         if missing:
-            rows = [(s, wanted[s].spdx_id, wanted[s].name or s, wanted[s].url) for s in missing]
-            slugs, spdx, names, urls = columns(rows, 4)
+            rows = [
+                (s, wanted[s].spdx_id, wanted[s].name or s, wanted[s].url, license_class(s))
+                for s in missing
+            ]
+            slugs, spdx, names, urls, classes = columns(rows, 5)
             execute(
                 session,
-                "INSERT INTO licenses (slug, spdx_id, name, url) SELECT * FROM unnest("
-                "CAST(:slugs AS text[]), CAST(:spdx AS text[]), CAST(:names AS text[]), "
-                "CAST(:urls AS text[])) ON CONFLICT DO NOTHING",
-                {"slugs": slugs, "spdx": spdx, "names": names, "urls": urls},
+                "INSERT INTO licenses (slug, spdx_id, name, url, license_class_id) "
+                "SELECT t.s, t.x, t.n, t.u, c.id FROM unnest(CAST(:slugs AS text[]), "
+                "CAST(:spdx AS text[]), CAST(:names AS text[]), CAST(:urls AS text[]), "
+                "CAST(:classes AS text[])) AS t(s, x, n, u, c) "
+                "LEFT JOIN license_classes c ON c.slug = t.c ON CONFLICT DO NOTHING",
+                {"slugs": slugs, "spdx": spdx, "names": names, "urls": urls, "classes": classes},
             )
             found = execute(
                 session,
@@ -88,6 +96,32 @@ class VocabularyIds:
             ).all()
             self._licenses.update(dict(found))
         return self._licenses
+
+    def ensure_provenance(self, session: Session, docs: Iterable[str]) -> dict[str, int]:
+        """Ids of provenance sets by their JSON text, inserting the new ones.
+
+        A hub's models share few distinct sets, so after the first batches this is a
+        cache hit; the hash of the text is the key in the table.
+        """
+        missing = sorted(set(docs) - self._provenance.keys())
+        if missing:
+            hashes = [hashlib.sha256(doc.encode("utf-8")).hexdigest() for doc in missing]
+            execute(
+                session,
+                "INSERT INTO provenance_sets (sha256, sources) SELECT h, d::jsonb "
+                "FROM unnest(CAST(:h AS text[]), CAST(:d AS text[])) AS t(h, d) "
+                "ORDER BY h ON CONFLICT DO NOTHING",
+                {"h": hashes, "d": missing},
+            )
+            found = dict(
+                execute(
+                    session,
+                    "SELECT sha256, id FROM provenance_sets WHERE sha256 = ANY(CAST(:h AS text[]))",
+                    {"h": hashes},
+                ).all()
+            )
+            self._provenance.update({doc: found[h] for doc, h in zip(missing, hashes, strict=True)})
+        return self._provenance
 
     def ensure_authors(
         self, session: Session, platform_id: int, authors: dict[str, str | None]

@@ -1,6 +1,7 @@
 """ORM models, one module per aggregate; importing this package registers every table."""
 
 from catalog.models.base import Base
+from catalog.models.derived import LicenseClass, ModelDerivation, ModelUsage, Usage
 from catalog.models.facets import (
     ModelDataset,
     ModelFormat,
@@ -18,7 +19,7 @@ from catalog.models.harvest import (
 )
 from catalog.models.lineage import RELATIONS, ModelLineage
 from catalog.models.metrics import ModelMetric
-from catalog.models.model import Model, ModelSighting, ModelVersion
+from catalog.models.model import Model, ModelSighting, ModelVersion, ProvenanceSet
 from catalog.models.vocab import (
     Author,
     Dataset,
@@ -46,9 +47,11 @@ __all__ = [
     "Language",
     "Library",
     "License",
+    "LicenseClass",
     "Modality",
     "Model",
     "ModelDataset",
+    "ModelDerivation",
     "ModelFormat",
     "ModelLanguage",
     "ModelLineage",
@@ -57,11 +60,14 @@ __all__ = [
     "ModelSighting",
     "ModelTag",
     "ModelTask",
+    "ModelUsage",
     "ModelVersion",
     "Platform",
+    "ProvenanceSet",
     "QuarantinedRecord",
     "RawRecord",
     "Tag",
     "Task",
+    "Usage",
     "metadata",
 ]

@@ -60,11 +60,29 @@ class Model(Base):
     extra: Mapped[dict[str, Any]] = mapped_column(
         JSONB, server_default=text("'{}'::jsonb"), comment="hub-specific attributes"
     )
+    provenance_set_id: Mapped[int | None] = mapped_column(
+        ForeignKey("provenance_sets.id"),
+        comment="where each normalized field came from (a set many models share)",
+    )
     first_seen_at: Mapped[created_now]
     removed_at: Mapped[utc_datetime | None] = mapped_column(comment="soft delete")
     search_document: Mapped[Any] = mapped_column(
         TSVECTOR, comment="full-text document, maintained by trigger models_search_document"
     )
+
+
+class ProvenanceSet(Base):
+    """Where the fields of a model came from: `[field, source, path, rule]` rows.
+
+    Models of one hub mostly share a handful of such sets, so a model points at its set
+    instead of carrying the rows (they would double the width of `models`).
+    """
+
+    __tablename__ = "provenance_sets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(unique=True, comment="hash of the canonical JSON")
+    sources: Mapped[list[list[str | None]]] = mapped_column(JSONB)
 
 
 class ModelVersion(Base):

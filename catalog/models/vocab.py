@@ -73,6 +73,9 @@ class License(Base):
     spdx_id: Mapped[str | None] = mapped_column(comment="null for custom licenses")
     name: Mapped[str]
     url: Mapped[str | None]
+    license_class_id: Mapped[int | None] = mapped_column(
+        ForeignKey("license_classes.id"), comment="null: unknown (see catalog.derive.licenses)"
+    )
 
 
 class Language(Base):

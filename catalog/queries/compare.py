@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from catalog.queries import detail
+from catalog.queries import derived, detail
+from catalog.queries.derived import DerivedRow
 from catalog.queries.detail import ModelRow
 from catalog.queries.errors import QueryError
 
@@ -63,6 +64,61 @@ def _detail(details: dict[int, detail.ModelDetail], row: ModelRow) -> detail.Mod
     return details.get(row.id) or detail.ModelDetail({}, [], [])
 
 
+# Fields whose provenance the comparison shows (the rest is in `Model.provenance`).
+PROVENANCE_FIELDS = ("license", "tasks", "formats", "parameters", "baseModels")
+
+
+def _flag(value: bool | None) -> str | None:
+    return None if value is None else str(value).lower()
+
+
+def _derived_attributes(
+    found: dict[int, DerivedRow],
+) -> list[tuple[str, str, Callable[[ModelRow], str | None]]]:
+    """Rows of the derived layer: usage, memory (weights only), licenses, provenance."""
+
+    def of(m: ModelRow) -> DerivedRow | None:
+        row = found.get(m.id)
+        return row if row is not None and row.derived else None
+
+    def usage(name: str) -> Callable[[ModelRow], str | None]:
+        return lambda m: _flag(d.usage[name].value) if (d := of(m)) else None
+
+    def effective(m: ModelRow) -> str | None:
+        d = of(m)
+        if d is None:
+            return None
+        return f"{', '.join(d.effective_licenses) or 'none stated'} ({d.effective_class})"
+
+    def sources(m: ModelRow) -> str | None:
+        d = found.get(m.id)
+        shown = [s for s in (d.provenance if d else []) if s.field in PROVENANCE_FIELDS]
+        return "; ".join(f"{s.field} <- {s.path or s.rule}" for s in shown) or None
+
+    return [
+        ("featureExtraction", "Feature extraction", usage("feature-extraction")),
+        ("fineTuning", "Fine-tuning", usage("fine-tuning")),
+        ("zeroShot", "Zero-/few-shot", usage("zero-shot")),
+        (
+            "memory",
+            "Memory (weights only)",
+            lambda m: _number(d.memory_bytes) if (d := of(m)) else None,
+        ),
+        (
+            "licenseClass",
+            "License class",
+            lambda m: d.license_class if (d := found.get(m.id)) else None,
+        ),
+        ("effectiveLicense", "Effective license", effective),
+        (
+            "licenseConflict",
+            "License conflict",
+            lambda m: _flag(d.license_conflict) if (d := of(m)) else None,
+        ),
+        ("provenance", "Provenance", sources),
+    ]
+
+
 def build_comparison(session: Session, model_ids: Sequence[int]) -> ComparisonTable:
     """The comparison table of known model ids (a fixed number of statements)."""
     rows = detail.models_by_ids(session, model_ids)
@@ -101,6 +157,7 @@ def build_comparison(session: Session, model_ids: Sequence[int]) -> ComparisonTa
         ("datasets", "Datasets", terms_of("dataset")),
         ("baseModels", "Base models", parents_of),
     ]
+    attributes += _derived_attributes(derived.derived_by_ids(session, model_ids))
     table_rows = []
     for attribute, label, value_of in attributes:
         values = [value_of(rows[mid]) for mid in model_ids]

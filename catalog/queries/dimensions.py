@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from catalog.derive.memory import MEMORY_BUCKETS
 from catalog.models import (
     Author,
     Dataset,
@@ -12,17 +13,21 @@ from catalog.models import (
     Language,
     Library,
     License,
+    LicenseClass,
     Modality,
     Model,
     ModelDataset,
+    ModelDerivation,
     ModelFormat,
     ModelLanguage,
     ModelModality,
     ModelTag,
     ModelTask,
+    ModelUsage,
     Platform,
     Tag,
     Task,
+    Usage,
 )
 
 
@@ -87,13 +92,27 @@ DIMENSIONS: dict[str, Dimension] = {
         Dimension("author", "authors", Author, "slug", "display_name", "author_id"),
         Dimension("dataset", "datasets", Dataset, "slug", "name", None, ModelDataset, "dataset_id"),
         Dimension("tag", "tags", Tag, "name", "name", None, ModelTag, "tag_id"),
+        # Derived facets (catalog.derive): usages decided true; the effective license's
+        # class (one row per derived model, so the multi-valued path serves).
+        Dimension("usage", "usages", Usage, "slug", "name", None, ModelUsage, "usage_id", True),
+        Dimension(
+            "license_class",
+            "license_classes",
+            LicenseClass,
+            "slug",
+            "name",
+            None,
+            ModelDerivation,
+            "license_class_id",
+            True,
+        ),
     )
 }
 
 FILTER_KEYS: dict[str, str] = {d.filter_key: d.field for d in DIMENSIONS.values()}
 
 PARAMETER_RANGE = "parameter_range"
-FACET_FIELDS: tuple[str, ...] = (*DIMENSIONS, PARAMETER_RANGE)
+MEMORY = "memory"
 
 # Parameter-count buckets: (slug, label, lower bound inclusive, upper bound exclusive).
 PARAMETER_BUCKETS: tuple[tuple[str, str, float, float], ...] = (
@@ -104,6 +123,58 @@ PARAMETER_BUCKETS: tuple[tuple[str, str, float, float], ...] = (
     ("10b-100b", "10B - 100B", 1e10, 1e11),
     ("gte-100b", ">= 100B", 1e11, float("inf")),
 )
+
+
+@dataclass(frozen=True, slots=True)
+class RangeFacet:
+    """A facet over ranges of a number, with fixed buckets.
+
+    Attributes:
+        field: Facet name (`parameter_range`, `memory`).
+        number: Key of the number in the facet index (`FacetIndex.numbers`).
+        table: ORM class holding the column: `Model`, or a table with one row per model.
+        column: The column's attribute name.
+        buckets: (slug, label, upper bound) in ascending order; the last is unbounded.
+        inclusive: Whether upper bounds belong to their bucket (`<=`) or the next (`<`).
+    """
+
+    field: str
+    number: str
+    table: Any
+    column: str
+    buckets: tuple[tuple[str, str, float], ...]
+    inclusive: bool
+
+    @property
+    def edges(self) -> list[float]:
+        """Upper bounds of every bucket but the last."""
+        return [high for _slug, _label, high in self.buckets[:-1]]
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Bucket labels by slug."""
+        return {slug: label for slug, label, _high in self.buckets}
+
+    def sql_column(self) -> Any:
+        """The SQL column of the number."""
+        return getattr(self.table, self.column)
+
+
+RANGES: dict[str, RangeFacet] = {
+    PARAMETER_RANGE: RangeFacet(
+        PARAMETER_RANGE,
+        "parameters",
+        Model,
+        "parameters",
+        tuple((slug, label, high) for slug, label, _low, high in PARAMETER_BUCKETS),
+        inclusive=False,
+    ),
+    # Weights only: bytes of the smallest format/variant (catalog.derive.memory).
+    MEMORY: RangeFacet(
+        MEMORY, "memory", ModelDerivation, "memory_bytes", MEMORY_BUCKETS, inclusive=True
+    ),
+}
+FACET_FIELDS: tuple[str, ...] = (*DIMENSIONS, *RANGES)
 
 
 def slug_column(dim: Dimension) -> Any:

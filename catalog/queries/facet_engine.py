@@ -9,13 +9,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from catalog.queries.dimensions import DIMENSIONS, PARAMETER_BUCKETS, PARAMETER_RANGE
+from catalog.queries.dimensions import DIMENSIONS, RANGES, RangeFacet
 from catalog.queries.facet_index import FacetIndex
 from catalog.queries.filters import Cursor, SortKey
 from catalog.queries.resolve import ResolvedFilter
 from catalog.queries.results import FacetBucket, FacetCounts, PageSlice
 
-_PARAM_EDGES = np.array([high for _s, _l, _low, high in PARAMETER_BUCKETS[:-1]])
 _SCAN_CHUNK = 4096
 
 
@@ -55,6 +54,8 @@ class Conditions:
             self.parts.append((field, _value_mask(index, field, ids)))
         for field, ids in rf.exclude.items():
             self.parts.append((field, ~_value_mask(index, field, ids)))
+        for field, ids in rf.required.items():
+            self.parts.append((None, _value_mask(index, field, ids)))
         self._numeric(rf)
         if rf.id_set is not None:
             self.parts.append((None, self._rows_mask(index.rows_of(sorted(rf.id_set)))))
@@ -68,13 +69,15 @@ class Conditions:
 
     def _numeric(self, rf: ResolvedFilter) -> None:
         num = self.index.numbers
-        bounds = (
-            (PARAMETER_RANGE, "parameters", rf.min_parameters, np.greater_equal),
-            (PARAMETER_RANGE, "parameters", rf.max_parameters, np.less_equal),
+        bounds: list[tuple[str | None, str, float | None, np.ufunc]] = []
+        for field, low, high in rf.bounds:
+            column = RANGES[field].number
+            bounds += [(field, column, low, np.greater_equal), (field, column, high, np.less_equal)]
+        bounds += [
             (None, "downloads", rf.min_downloads, np.greater_equal),
             (None, "created", rf.created_after_us, np.greater_equal),
             (None, "last_modified", rf.updated_after_us, np.greater_equal),
-        )
+        ]
         for tag, column, bound, op in bounds:
             if bound is not None:
                 # NaN (no value) compares False, as NULL fails the SQL condition.
@@ -104,13 +107,14 @@ def _top(counts: np.ndarray, field: str, index: FacetIndex, limit: int) -> list[
 def facet_counts(index: FacetIndex, cond: Conditions, field: str, limit: int) -> FacetCounts:
     """One facet's buckets under every condition but its own."""
     mask = cond.mask(skip=field)
-    if field == PARAMETER_RANGE:
-        params = index.numbers["parameters"][mask]
-        params = params[~np.isnan(params)]
-        counts = np.bincount(np.searchsorted(_PARAM_EDGES, params, side="right"), minlength=6)
+    if field in RANGES:
+        rng = RANGES[field]
+        counts = np.bincount(
+            range_codes(rng, index.numbers[rng.number][mask]), minlength=len(rng.buckets)
+        )
         buckets = [
             FacetBucket(slug, label, int(n))
-            for (slug, label, _low, _high), n in zip(PARAMETER_BUCKETS, counts, strict=True)
+            for (slug, label, _high), n in zip(rng.buckets, counts, strict=True)
             if n
         ]
         buckets.sort(key=lambda b: (-b.count, b.value))
@@ -123,6 +127,15 @@ def facet_counts(index: FacetIndex, cond: Conditions, field: str, limit: int) ->
         codes = bucket_codes(index, field)[rows]
     counts = np.bincount(codes, minlength=size)[1:]
     return FacetCounts(field, _top(counts, field, index, limit))
+
+
+def range_codes(rng: RangeFacet, values: np.ndarray) -> np.ndarray:
+    """Bucket numbers of the known (not NaN) values of a range facet's number."""
+    values = values[~np.isnan(values)]
+    # A value on an edge belongs to this bucket (inclusive) or the next.
+    if rng.inclusive:
+        return np.searchsorted(np.array(rng.edges), values, side="left")
+    return np.searchsorted(np.array(rng.edges), values, side="right")
 
 
 def bucket_codes(index: FacetIndex, field: str) -> np.ndarray:

@@ -26,6 +26,7 @@ NUMBER_COLUMNS = {
     "trending": "trending_score",
     "created": "(extract(epoch FROM created_at) * 1000000)::float8",
     "last_modified": "(extract(epoch FROM last_modified) * 1000000)::float8",
+    "memory": "d.memory_bytes::float8",  # from the derived layer, joined in `_models_sql`
 }
 _WIDTHS = {"q": (">i8", np.int64), "i": (">i4", np.int32), "d": (">f8", np.float64)}
 _HEADER = 11 + 4  # PGCOPY signature and flags; then the header-extension length
@@ -143,7 +144,8 @@ def read_version(conn: Connection) -> tuple[Any, ...]:
                     FROM pg_stat_user_tables
                     WHERE relname IN ('models', 'model_tasks', 'model_modalities',
                                       'model_formats', 'model_languages', 'model_datasets',
-                                      'model_tags', 'authors', 'tags'))
+                                      'model_tags', 'authors', 'tags', 'model_derivations',
+                                      'model_usages'))
             """
         )
     ).one()
@@ -155,7 +157,7 @@ def _models_sql() -> str:
     return (
         "SELECT id, platform_id, coalesce(library_id, 0), coalesce(license_id, 0), "
         f"coalesce(author_id, 0), (removed_at IS NOT NULL)::int4, {numbers} "
-        "FROM models ORDER BY id"
+        "FROM models LEFT JOIN model_derivations d ON d.model_id = models.id ORDER BY id"
     )
 
 
@@ -185,7 +187,9 @@ def _read_multi(conn: Connection, field_name: str, ids: np.ndarray, size: int) -
     table = dim.assoc.__tablename__
     col = str(dim.assoc_attr)
     model_ids, values = copy_columns(
-        conn, f"SELECT model_id, {col} FROM {table} ORDER BY {col}, model_id", "qi"
+        conn,
+        f"SELECT model_id, {col} FROM {table} WHERE {col} IS NOT NULL ORDER BY {col}, model_id",
+        "qi",
     )
     rows = np.searchsorted(ids, model_ids).astype(np.int32)
     offsets = np.searchsorted(values, np.arange(size + 1, dtype=np.int32)).astype(np.int64)

@@ -6,10 +6,9 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from catalog.queries.dimensions import DIMENSIONS, PARAMETER_BUCKETS, PARAMETER_RANGE
+from catalog.queries.dimensions import DIMENSIONS, RANGES
+from catalog.queries.facet_engine import range_codes
 from catalog.queries.facet_index import FacetIndex
-
-_EDGES = np.array([high for _s, _l, _low, high in PARAMETER_BUCKETS[:-1]])
 
 PivotRow = tuple[str, str | None, str | None, str | None, int]
 
@@ -18,11 +17,12 @@ def _axis(
     index: FacetIndex, field: str, mask: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, list[str], list[str | None]]:
     """(row, bucket code) entries of one facet over the masked rows, and the bucket names."""
-    if field == PARAMETER_RANGE:
-        params = index.numbers["parameters"]
-        rows = np.flatnonzero(mask & ~np.isnan(params))
-        codes = np.searchsorted(_EDGES, params[rows], side="right")
-        return rows, codes, [b[0] for b in PARAMETER_BUCKETS], [b[1] for b in PARAMETER_BUCKETS]
+    if field in RANGES:
+        rng = RANGES[field]
+        numbers = index.numbers[rng.number]
+        rows = np.flatnonzero(mask & ~np.isnan(numbers))
+        codes = range_codes(rng, numbers[rows])
+        return rows, codes, [b[0] for b in rng.buckets], [b[1] for b in rng.buckets]
     vocab = index.vocab[field]
     if DIMENSIONS[field].multi:
         multi = index.multi[field]

@@ -32,6 +32,9 @@ class ModelFilter:
         updated_after: Last modified at or after this moment.
         derived_from: Keep only descendants (any depth) of this model id.
         include_removed: Keep soft-deleted models too.
+        max_memory_bytes: Largest weights footprint (smallest variant; inclusive).
+        commercial_use: True keeps models whose effective license allows commercial use,
+            False those whose license forbids it (unknown licenses match neither).
     """
 
     values: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -43,6 +46,8 @@ class ModelFilter:
     updated_after: dt.datetime | None = None
     derived_from: int | None = None
     include_removed: bool = False
+    max_memory_bytes: float | None = None
+    commercial_use: bool | None = None
 
     def __post_init__(self) -> None:
         for key in (*self.values, *self.exclude):

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from catalog.queries.dimensions import DIMENSIONS, FILTER_KEYS, Dimension, slug_column
+from catalog.models import LicenseClass
+from catalog.queries.dimensions import (
+    DIMENSIONS,
+    FILTER_KEYS,
+    MEMORY,
+    PARAMETER_RANGE,
+    Dimension,
+    slug_column,
+)
 from catalog.queries.errors import invalid_value_error
 from catalog.queries.filters import ModelFilter, timestamp_key
 from catalog.queries.lineage import descendant_ids
@@ -23,6 +31,9 @@ class ResolvedFilter:
             present with no ids matches nothing (its values are unknown).
         exclude: Facet field -> vocabulary ids a model must have none of.
         id_set: When set, only these model ids (e.g. descendants of `derived_from`).
+        required: Facet field -> vocabulary ids a model must have one of, in every count
+            (facet counts of that field included): a condition stated in other terms,
+            such as "commercial use allowed" over license classes.
     """
 
     include: dict[str, frozenset[int]]
@@ -34,11 +45,22 @@ class ResolvedFilter:
     updated_after_us: int | None = None
     id_set: frozenset[int] | None = None
     include_removed: bool = False
+    max_memory_bytes: float | None = None
+    required: dict[str, frozenset[int]] = field(default_factory=dict)
 
     @property
     def has_parameter_range(self) -> bool:
         """True when the parameter count is bounded."""
         return self.min_parameters is not None or self.max_parameters is not None
+
+    @property
+    def bounds(self) -> list[tuple[str, float | None, float | None]]:
+        """(range facet field, lowest, highest) of every bounded number (inclusive)."""
+        found = [
+            (PARAMETER_RANGE, self.min_parameters, self.max_parameters),
+            (MEMORY, None, self.max_memory_bytes),
+        ]
+        return [b for b in found if b[1] is not None or b[2] is not None]
 
 
 def lookup_ids(
@@ -86,4 +108,16 @@ def resolve_filter(session: Session, flt: ModelFilter) -> ResolvedFilter:
         updated_after_us=timestamp_key(flt.updated_after),
         id_set=id_set,
         include_removed=flt.include_removed,
+        max_memory_bytes=flt.max_memory_bytes,
+        required=_commercial(session, flt.commercial_use),
     )
+
+
+def _commercial(session: Session, allowed: bool | None) -> dict[str, frozenset[int]]:
+    """ "Commercial use allowed" (or forbidden) as the license classes that say so."""
+    if allowed is None:
+        return {}
+    ids = session.execute(
+        select(LicenseClass.id).where(LicenseClass.commercial_use.is_(allowed))
+    ).scalars()
+    return {"license_class": frozenset(ids)}

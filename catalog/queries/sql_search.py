@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from catalog.models import Model
 from catalog.queries.dimensions import (
     DIMENSIONS,
-    PARAMETER_BUCKETS,
-    PARAMETER_RANGE,
+    RANGES,
     Dimension,
+    RangeFacet,
     model_column,
     slug_column,
 )
@@ -68,6 +68,8 @@ def build_conditions(
     for field, ids in rf.exclude.items():
         if field != skip:
             conds.append(_has_none(DIMENSIONS[field], ids))
+    for field, ids in rf.required.items():
+        conds.append(_has_any(DIMENSIONS[field], ids))
     conds += _range_conditions(rf, skip)
     if rf.id_set is not None:
         conds.append(Model.id.in_(sorted(rf.id_set)) if rf.id_set else false())
@@ -79,11 +81,9 @@ def build_conditions(
 
 def _range_conditions(rf: ResolvedFilter, skip: str | None) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = []
-    if skip != PARAMETER_RANGE:
-        if rf.min_parameters is not None:
-            conds.append(Model.parameters >= rf.min_parameters)
-        if rf.max_parameters is not None:
-            conds.append(Model.parameters <= rf.max_parameters)
+    for field, low, high in rf.bounds:
+        if field != skip:
+            conds.append(_within(RANGES[field], low, high))
     if rf.min_downloads is not None:
         conds.append(Model.downloads >= rf.min_downloads)
     if rf.created_after_us is not None:
@@ -91,6 +91,16 @@ def _range_conditions(rf: ResolvedFilter, skip: str | None) -> list[ColumnElemen
     if rf.updated_after_us is not None:
         conds.append(Model.last_modified >= from_timestamp_key(rf.updated_after_us))
     return conds
+
+
+def _within(rng: RangeFacet, low: float | None, high: float | None) -> ColumnElement[bool]:
+    col = rng.sql_column()
+    parts = [col >= low] if low is not None else []
+    if high is not None:
+        parts.append(col <= high)
+    if rng.table is Model:
+        return and_(*parts)
+    return Model.id.in_(select(rng.table.model_id).where(*parts))
 
 
 def sort_expression(key: SortKey, search: str | None) -> Any:
@@ -167,24 +177,34 @@ def build_count_select(rf: ResolvedFilter, search: str | None) -> Select[int]:
     return select(func.count()).select_from(Model).where(*build_conditions(rf, search))
 
 
-def _parameter_bucket() -> ColumnElement[Any]:
+def range_bucket(rng: RangeFacet) -> ColumnElement[Any]:
+    """The bucket slug of a range facet's number (buckets in ascending order)."""
+    col = rng.sql_column()
     whens = [
-        (and_(Model.parameters >= low, Model.parameters < high), slug)
-        for slug, _label, low, high in PARAMETER_BUCKETS
-        if high != float("inf")
+        (col <= high if rng.inclusive else col < high, slug)
+        for slug, _label, high in rng.buckets[:-1]
     ]
-    return case(*whens, else_=PARAMETER_BUCKETS[-1][0])
+    return case(*whens, else_=rng.buckets[-1][0])
+
+
+def range_from(rng: RangeFacet) -> Select[Any]:
+    """`SELECT ... FROM models` joined to the table of a range facet's number, if another."""
+    stmt = select().select_from(Model)
+    if rng.table is not Model:
+        stmt = stmt.join(rng.table, rng.table.model_id == Model.id)
+    return stmt
 
 
 def build_facet_select(field: str, rf: ResolvedFilter, search: str | None) -> Select[Any]:
     """(value, label, count) of one facet under every condition but its own."""
     conds = build_conditions(rf, search, skip=field)
-    if field == PARAMETER_RANGE:
-        bucket = _parameter_bucket().label("bucket")
+    if field in RANGES:
+        rng = RANGES[field]
+        bucket = range_bucket(rng).label("bucket")
         return (
-            select(bucket, bucket, func.count())
-            .select_from(Model)
-            .where(Model.parameters.is_not(None), *conds)
+            range_from(rng)
+            .add_columns(bucket, bucket, func.count())
+            .where(rng.sql_column().is_not(None), *conds)
             .group_by(bucket)
         )
     dim = DIMENSIONS[field]
@@ -214,14 +234,9 @@ def sql_facets(
 ) -> list[FacetCounts]:
     """Facet counts through one GROUP BY per facet."""
     result = []
-    labels = {slug: label for slug, label, _low, _high in PARAMETER_BUCKETS}
     for field in fields:
         rows = session.execute(build_facet_select(field, rf, search)).tuples()
-        buckets = [
-            FacetBucket(
-                str(value), labels.get(value, label) if field == PARAMETER_RANGE else label, n
-            )
-            for value, label, n in rows
-        ]
+        labels = RANGES[field].labels if field in RANGES else {}
+        buckets = [FacetBucket(str(value), labels.get(value, label), n) for value, label, n in rows]
         result.append(FacetCounts(field, order_buckets(buckets, limit)))
     return result

@@ -5,17 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, null, select
 from sqlalchemy.orm import Session, aliased
 
 from catalog.models import Model, ModelMetric, Platform
-from catalog.queries.dimensions import DIMENSIONS, FACET_FIELDS, PARAMETER_BUCKETS, PARAMETER_RANGE
+from catalog.queries.dimensions import DIMENSIONS, FACET_FIELDS, RANGES
 from catalog.queries.errors import QueryError, invalid_value_error
 from catalog.queries.resolve import ResolvedFilter
-from catalog.queries.sql_search import _parameter_bucket, build_conditions
+from catalog.queries.sql_search import build_conditions, range_bucket
 from catalog.queries.status import live_runs
 
 INTERVALS = ("day", "week", "month")
@@ -49,10 +49,19 @@ class Pivot:
     cells: list[PivotCell]
 
 
-def _axis(field: str) -> tuple[ColumnElement[Any], ColumnElement[Any], list[tuple[Any, Any]]]:
-    if field == PARAMETER_RANGE:
-        bucket = _parameter_bucket()
-        return bucket, bucket, []
+Axis = tuple[ColumnElement[Any], ColumnElement[Any], list[tuple[Any, Any]], list[Any]]
+
+
+def _axis(field: str) -> Axis:
+    """(value, label, joins, conditions) of one pivot axis."""
+    if field in RANGES:
+        rng = RANGES[field]
+        joins = []
+        if rng.table is not Model:
+            rng = replace(rng, table=aliased(rng.table))
+            joins.append((rng.table, rng.table.model_id == Model.id))
+        bucket = range_bucket(rng)
+        return bucket, bucket, joins, [rng.sql_column().is_not(None)]
     dim = DIMENSIONS[field]
     vocab = aliased(dim.vocab)
     value = getattr(vocab, dim.slug_attr)
@@ -65,7 +74,7 @@ def _axis(field: str) -> tuple[ColumnElement[Any], ColumnElement[Any], list[tupl
         ]
     else:
         joins = [(vocab, vocab.id == getattr(Model, str(dim.column)))]
-    return value, label, joins
+    return value, label, joins, []
 
 
 def build_pivot_select(
@@ -73,19 +82,18 @@ def build_pivot_select(
 ) -> Select[Any]:
     """(row value, row label, column value, column label, models) grouped."""
     check_pivot_fields(rows, columns)
-    r_value, r_label, joins = _axis(rows)
+    r_value, r_label, joins, conds = _axis(rows)
     if columns is not None:
-        c_value, c_label, c_joins = _axis(columns)
+        c_value, c_label, c_joins, c_conds = _axis(columns)
         joins += c_joins
+        conds += c_conds
     else:
         c_value = c_label = null()
-    stmt = select(r_value, r_label, c_value, c_label, func.count(func.distinct(Model.id)))
-    stmt = stmt.select_from(Model)
+    selected = [r_value, r_label, c_value, c_label, func.count(func.distinct(Model.id))]
+    stmt = select(*selected).select_from(Model)
     for target, onclause in joins:
         stmt = stmt.join(target, onclause)
-    conds = build_conditions(rf, search)
-    if PARAMETER_RANGE in (rows, columns):
-        conds.append(Model.parameters.is_not(None))
+    conds += build_conditions(rf, search)
     group = [r_value] if columns is None else [r_value, c_value]
     return stmt.where(*conds).group_by(*group)
 
@@ -109,16 +117,17 @@ def assemble_pivot(
     found: Iterable[tuple[Any, Any, Any, Any, int]], rows: str, columns: str | None
 ) -> Pivot:
     """A pivot from (row value, row label, column value, column label, count) tuples."""
-    labels = {slug: label for slug, label, _l, _h in PARAMETER_BUCKETS}
+    row_labels = RANGES[rows].labels if rows in RANGES else {}
+    col_labels = RANGES[columns].labels if columns in RANGES else {}
     row_tot: dict[str, int] = defaultdict(int)
     col_tot: dict[str, int] = defaultdict(int)
     names: dict[str, str | None] = {}
     cells = []
     for r, rl, c, cl, n in found:
-        names[f"r:{r}"] = labels.get(r, rl) if rows == PARAMETER_RANGE else rl
+        names[f"r:{r}"] = row_labels.get(r, rl)
         row_tot[r] += n
         if c is not None:
-            names[f"c:{c}"] = labels.get(c, cl) if columns == PARAMETER_RANGE else cl
+            names[f"c:{c}"] = col_labels.get(c, cl)
             col_tot[c] += n
         cells.append(PivotCell(r, c, n))
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from catalog import vocab
 from catalog.models.lineage import RELATIONS
+from catalog.provenance import Provenance
 from catalog.records import FormatRecord, LicenseRef, LineageRef
 from harvesters.huggingface import mapping
 from harvesters.huggingface.files import formats_from_siblings
@@ -79,7 +80,11 @@ class Tags:
 
 
 def tasks_of(
-    payload: Mapping[str, Any], card: Mapping[str, Any], tags: Tags, bad: set[str]
+    payload: Mapping[str, Any],
+    card: Mapping[str, Any],
+    tags: Tags,
+    bad: set[str],
+    prov: Provenance,
 ) -> tuple[str, ...]:
     """Canonical tasks: the pipeline tag first, then task tags.
 
@@ -87,48 +92,57 @@ def tasks_of(
     named in `bad`, not guessed from.
     """
     found: dict[str, None] = {}
-    for source, raw in (
+    for path, raw in (
         ("pipeline_tag", payload.get("pipeline_tag")),
         ("cardData.pipeline_tag", card.get("pipeline_tag")),
     ):
         if raw is not None and type(raw) is not str:
-            bad.add(source)
+            bad.add(path)
         value = clean(raw, VALUE_LIMIT)
         if value is None:
             continue
         task = mapping.TASK_ALIASES.get(value, value)
         if task in vocab.TASK_MODALITY:
             found[task] = None
+            prov.declared("tasks", path, "TASK_ALIASES" if task != value else None)
         else:
             tags.unmapped_value(f"task:{value}", value)
     for tag in tags.all:
         if tag in vocab.TASK_MODALITY:
             found[tag] = None
             tags.consumed.add(tag)
+            prov.declared("tasks", f"tags[{tag}]")
     return tuple(found)
 
 
-def library_of(payload: Mapping[str, Any], card: Mapping[str, Any], bad: set[str]) -> str | None:
+def library_of(
+    payload: Mapping[str, Any], card: Mapping[str, Any], bad: set[str], prov: Provenance
+) -> str | None:
     """`library_name` (or the card's), as a lower-case slug."""
     for source, raw in (
         ("library_name", payload.get("library_name")),
-        ("cardData", card.get("library_name")),
+        ("cardData.library_name", card.get("library_name")),
     ):
         if raw is None:
             continue
         value = as_str(raw, 100)
         if value is not None:
+            prov.declared("library", source)
             return value.lower()
-        bad.add(source if source == "library_name" else "cardData.library_name")
+        bad.add(source)
     return None
 
 
-def license_of(model_id: str, card: Mapping[str, Any], tags: Tags) -> LicenseRef | None:
+def license_of(
+    model_id: str, card: Mapping[str, Any], tags: Tags, prov: Provenance
+) -> LicenseRef | None:
     """The license from the card, else from `license:` tags; SPDX where it is one."""
     license_tags = tags.prefixed("license")
     primary = as_str(card.get("license"), VALUE_LIMIT)
+    path = "cardData.license"
     if primary is None and license_tags:
         primary = clean(license_tags[0][1], VALUE_LIMIT)
+        path = f"tags[{license_tags[0][0]}]"
     name = as_str(card.get("license_name"), VALUE_LIMIT)
     if primary is None and name is None:
         return None
@@ -136,11 +150,13 @@ def license_of(model_id: str, card: Mapping[str, Any], tags: Tags) -> LicenseRef
         tags.consumed.add(tag)
     link = _license_link(model_id, as_str(card.get("license_link"), 1000))
     if primary is None or (primary.lower() == "other" and name is not None):
+        prov.declared("license", "cardData.license_name")
         named = vocab.canonical_license(name) if name else None
         if named is not None:
             return LicenseRef(named.slug, named.name, named.url or link, named.spdx_id)
         assert name is not None
         return LicenseRef(_slug(name), name, link)
+    prov.declared("license", path)
     info = vocab.canonical_license(primary)
     if info is not None:
         return LicenseRef(info.slug, info.name, info.url or link, info.spdx_id)
@@ -161,18 +177,23 @@ def _license_link(model_id: str, link: str | None) -> str | None:
     return f"{mapping.PUBLIC_URL}/{model_id}/blob/main/{link.removeprefix('./').lstrip('/')}"
 
 
-def formats_of(payload: Mapping[str, Any], tags: Tags, bad: set[str]) -> tuple[FormatRecord, ...]:
+def formats_of(
+    payload: Mapping[str, Any], tags: Tags, bad: set[str], prov: Provenance
+) -> tuple[FormatRecord, ...]:
     """Formats from weight file names (with counts, sizes, GGUF quantizations) and tags."""
     siblings = payload.get("siblings")
     if siblings is not None and not isinstance(siblings, list):
         bad.add("siblings")
     files = formats_from_siblings(siblings if isinstance(siblings, list) else ())
+    if files:
+        prov.declared("formats", "siblings[].rfilename", "FORMATS file patterns")
     from_tags: set[str] = set()
     for tag, low in tags.pairs():
         slug = mapping.FORMAT_TAGS.get(low)
         if slug is not None:
             from_tags.add(slug)
             tags.consumed.add(tag)
+            prov.declared("formats", f"tags[{tag}]", "FORMAT_TAGS")
     records = []
     for slug in sorted(files.keys() | from_tags, key=_FORMAT_ORDER.__getitem__):
         found = files.get(slug)
@@ -184,7 +205,9 @@ def formats_of(payload: Mapping[str, Any], tags: Tags, bad: set[str]) -> tuple[F
     return tuple(records)
 
 
-def languages_of(card: Mapping[str, Any], tags: Tags, bad: set[str]) -> tuple[str, ...]:
+def languages_of(
+    card: Mapping[str, Any], tags: Tags, bad: set[str], prov: Provenance
+) -> tuple[str, ...]:
     """Language codes the card states; without them, two-letter ISO 639-1 tags."""
     raw = card.get("language")
     if raw is not None and not isinstance(raw, list | str):
@@ -195,10 +218,12 @@ def languages_of(card: Mapping[str, Any], tags: Tags, bad: set[str]) -> tuple[st
         code = _language_code(value)
         if code is not None:
             found[code] = None
+            prov.declared("languages", "cardData.language")
     if not stated:
-        for _tag, low in tags.pairs():
+        for tag, low in tags.pairs():
             if low in mapping.ISO_639_1:
                 found[low] = None
+                prov.declared("languages", f"tags[{tag}]")
     for tag, low in tags.pairs():
         if low in found:
             tags.consumed.add(tag)
@@ -211,23 +236,25 @@ def _language_code(value: str) -> str | None:
     return code if _LANGUAGE.match(code) else None
 
 
-def datasets_of(card: Mapping[str, Any], tags: Tags) -> tuple[str, ...]:
+def datasets_of(card: Mapping[str, Any], tags: Tags, prov: Provenance) -> tuple[str, ...]:
     """Datasets named by the card and by `dataset:` tags, without repeats."""
     found: dict[str, None] = {}
     for value in as_list(card.get("datasets")):
         name = clean(value, VALUE_LIMIT)
         if name:
             found[name] = None
+            prov.declared("datasets", "cardData.datasets")
     for tag, rest in tags.prefixed("dataset"):
         name = clean(rest, VALUE_LIMIT)
         if name:
             found[name] = None
+            prov.declared("datasets", "tags[dataset:*]")
         tags.consumed.add(tag)
     return tuple(found)
 
 
 def lineage_of(
-    model_id: str, card: Mapping[str, Any], tags: Tags, bad: set[str]
+    model_id: str, card: Mapping[str, Any], tags: Tags, bad: set[str], prov: Provenance
 ) -> tuple[LineageRef, ...]:
     """Parents from `cardData.base_model` and `base_model:[<relation>:]<id>` tags.
 
@@ -242,6 +269,7 @@ def lineage_of(
             bad.add("cardData.base_model")
         elif parent:
             parents.setdefault(parent.lower(), parent)
+            prov.declared("lineage", "cardData.base_model")
     for tag, rest in tags.prefixed("base_model"):
         relation, _, parent_raw = rest.rpartition(":")
         if relation and relation not in RELATIONS:
@@ -251,12 +279,15 @@ def lineage_of(
         tags.consumed.add(tag)
         if parent:
             parents.setdefault(parent.lower(), parent)
+            prov.declared("lineage", "tags[base_model:*]")
             if relation:
                 tag_relation.setdefault(parent.lower(), relation)
     card_relation = as_str(card.get("base_model_relation"), VALUE_LIMIT)
     if card_relation is not None and card_relation not in RELATIONS:
         tags.unmapped_value(f"relation:{card_relation}", f"base_model_relation:{card_relation}")
         card_relation = None
+    if card_relation is not None:
+        prov.declared("lineage", "cardData.base_model_relation")
     default = card_relation or next(iter(tag_relation.values()), "finetune")
     own = model_id.lower()
     return tuple(

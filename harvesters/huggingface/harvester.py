@@ -58,7 +58,7 @@ class HuggingFaceHarvester(Harvester):
     schedules: ClassVar[Mapping[str, str]] = {"incremental": "every 1h", "full": "0 3 * * 0"}
     config_class: ClassVar[type[HarvesterConfig]] = HuggingFaceConfig
     supports_incremental: ClassVar[bool] = True
-    version: ClassVar[str] = "2"  # 2: a pipeline_tag that is not a string is dropped
+    version: ClassVar[str] = "3"  # 2: pipeline_tag lists dropped; 3: provenance of every field
 
     def __init__(
         self,

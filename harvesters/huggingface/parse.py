@@ -21,6 +21,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from catalog.provenance import Provenance
 from catalog.records import BIGINT_MAX, TEXT_LIMIT, InvalidRecordError, NormalizedModel
 from harvesters.huggingface import fields, mapping
 from harvesters.huggingface.text import as_str, clean, summarize
@@ -52,35 +53,75 @@ def normalize_model(payload: Any) -> NormalizedModel:
             bad.add("cardData")
         card = {}
     tags = fields.Tags.from_payload(payload, card, bad)
-    summary, description = _description(payload, card)
-    return NormalizedModel(
-        platform=PLATFORM,
-        external_id=model_id,
-        name=model_id.rsplit("/", 1)[-1],
-        author=as_str(payload.get("author"), fields.VALUE_LIMIT) or _id_author(model_id),
-        url=f"{mapping.PUBLIC_URL}/{model_id}",
-        summary=summary,
-        description=description,
-        license=fields.license_of(model_id, card, tags),
-        library=fields.library_of(payload, card, bad),
-        tasks=fields.tasks_of(payload, card, tags, bad),
-        formats=fields.formats_of(payload, tags, bad),
-        languages=fields.languages_of(card, tags, bad),
-        datasets=fields.datasets_of(card, tags),
-        lineage=fields.lineage_of(model_id, card, tags, bad),
-        parameters=_parameters(payload, bad),
-        downloads=_count(payload, "downloads", bad),
-        downloads_all_time=_count(payload, "downloadsAllTime", bad),
-        likes=_count(payload, "likes", bad),
-        trending_score=_score(payload, "trendingScore", bad),
-        created_at=_created_at(payload, bad),
-        last_modified=_timestamp(payload, "lastModified", bad),
-        gated=_gated(payload, bad),
+    prov = _identity_provenance(payload)
+    summary, description = _description(payload, card, prov)
+    values: dict[str, Any] = {
+        "platform": PLATFORM,
+        "external_id": model_id,
+        "name": model_id.rsplit("/", 1)[-1],
+        "author": as_str(payload.get("author"), fields.VALUE_LIMIT) or _id_author(model_id),
+        "url": f"{mapping.PUBLIC_URL}/{model_id}",
+        "summary": summary,
+        "description": description,
+        "license": fields.license_of(model_id, card, tags, prov),
+        "library": fields.library_of(payload, card, bad, prov),
+        "tasks": fields.tasks_of(payload, card, tags, bad, prov),
+        "formats": fields.formats_of(payload, tags, bad, prov),
+        "languages": fields.languages_of(card, tags, bad, prov),
+        "datasets": fields.datasets_of(card, tags, prov),
+        "lineage": fields.lineage_of(model_id, card, tags, bad, prov),
+        "parameters": _parameters(payload, bad, prov),
+        "downloads": _count(payload, "downloads", bad),
+        "downloads_all_time": _count(payload, "downloadsAllTime", bad),
+        "likes": _count(payload, "likes", bad),
+        "trending_score": _score(payload, "trendingScore", bad),
+        "created_at": _created_at(payload, bad),
+        "last_modified": _timestamp(payload, "lastModified", bad),
+        "gated": _gated(payload, bad),
         # Last: the extractors above mark what they consumed and what maps to nothing.
-        tags=tags.free(),
-        unmapped=tuple(tags.unmapped),
-        extra=_extra(payload, bad),
-    )
+        "tags": tags.free(),
+        "unmapped": tuple(tags.unmapped),
+        "extra": _extra(payload, bad),
+    }
+    # Built once with its provenance: `dataclasses.replace` costs more than the notes.
+    return NormalizedModel(**values, provenance=prov.sources(values))
+
+
+# Payload keys read as they are, by record field.
+_PLAIN_FIELDS = (
+    ("downloads", "downloads"),
+    ("downloads_all_time", "downloadsAllTime"),
+    ("likes", "likes"),
+    ("trending_score", "trendingScore"),
+    ("created_at", "createdAt"),
+    ("last_modified", "lastModified"),
+    ("gated", "gated"),
+)
+
+
+def _template(id_key: str, author_key: str) -> Provenance:
+    prov = Provenance()
+    prov.declared("name", id_key)
+    prov.declared("author", author_key)
+    prov.curated("url", "huggingface-model-page")
+    prov.declared("tags", "tags")
+    for field, key in _PLAIN_FIELDS:
+        prov.declared(field, key)
+    return prov
+
+
+# Notes every payload shares, by (id key, author key): copied, not rebuilt, per record.
+_TEMPLATES = {
+    (id_key, author): _template(id_key, author_key=author or id_key)
+    for id_key in ("id", "modelId")
+    for author in ("author", None)
+}
+
+
+def _identity_provenance(payload: Mapping[str, Any]) -> Provenance:
+    id_key = "id" if payload.get("id") is not None else "modelId"
+    author = "author" if as_str(payload.get("author")) else None
+    return Provenance(_TEMPLATES[(id_key, author)])
 
 
 def _model_id(payload: Mapping[str, Any]) -> str:
@@ -106,12 +147,18 @@ def _id_author(model_id: str) -> str | None:
 
 
 def _description(
-    payload: Mapping[str, Any], card: Mapping[str, Any]
+    payload: Mapping[str, Any], card: Mapping[str, Any], prov: Provenance
 ) -> tuple[str | None, str | None]:
     """A short summary and the description, where the payload carries one."""
-    for raw in (payload.get("description"), card.get("description"), card.get("summary")):
+    for path, raw in (
+        ("description", payload.get("description")),
+        ("cardData.description", card.get("description")),
+        ("cardData.summary", card.get("summary")),
+    ):
         text = clean(raw, TEXT_LIMIT)
         if text:
+            prov.declared("description", path)
+            prov.derived("summary", "first-paragraph", path)
             return clean(summarize(text, SUMMARY_LIMIT), SUMMARY_LIMIT), text
     return None, None
 
@@ -151,13 +198,14 @@ def _score(payload: Mapping[str, Any], key: str, bad: set[str]) -> float | None:
     return None
 
 
-def _parameters(payload: Mapping[str, Any], bad: set[str]) -> int | None:
+def _parameters(payload: Mapping[str, Any], bad: set[str], prov: Provenance) -> int | None:
     """`safetensors.total`, else `gguf.total` (the Hub reads both from the weights)."""
     for key in ("safetensors", "gguf"):
         section = payload.get(key)
         if isinstance(section, dict) and section.get("total") is not None:
             total = _int(section["total"])
             if total is not None:
+                prov.declared("parameters", f"{key}.total")
                 return total
             bad.add(f"{key}.total")
         elif section is not None and not isinstance(section, dict):

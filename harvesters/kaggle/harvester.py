@@ -26,6 +26,7 @@ class KaggleHarvester(Harvester):
     name: ClassVar[str] = PLATFORM
     display_name: ClassVar[str] = "Kaggle Models"
     home_url: ClassVar[str] = "https://www.kaggle.com/models"
+    version: ClassVar[str] = "2"  # 2: provenance of every field
     config_class: ClassVar[type[KaggleConfig]] = KaggleConfig
     supports_incremental: ClassVar[bool] = False
 

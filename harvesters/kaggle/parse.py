@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from catalog import vocab
+from catalog.provenance import Provenance
 from catalog.records import (
     TEXT_LIMIT,
     FormatRecord,
@@ -102,8 +103,34 @@ def normalize_model(model: Mapping[str, Any]) -> NormalizedModel:
         versions=tuple(_version(i) for i in instances),
         extra=_extra(model, instances),
     )
+    record = _provenance(model).attach(record)
     validate_record(record)
     return record
+
+
+def _provenance(model: Mapping[str, Any]) -> Provenance:
+    prov = Provenance()
+    prov.declared("name", "title" if _str(model.get("title")) else "ref")
+    prov.declared("author", "ref" if _str(model.get("ref")) else "author")
+    prov.declared("author_name", "author")
+    if _str(model.get("url")):
+        prov.declared("url", "url")
+    else:
+        prov.curated("url", "kaggle-model-page")
+    prov.declared("summary", "subtitle")
+    prov.declared("description", "description")
+    prov.declared("license", "instances[].licenseName (most common)", "KAGGLE_LICENSES")
+    prov.derived("library", "library-of-instance-frameworks", "instances[].framework")
+    prov.declared("tasks", "tags[].name", "KAGGLE_TASKS")
+    prov.declared("modalities", "tags[].name", "KAGGLE_MODALITY_TAGS")
+    prov.declared("formats", "instances[].framework", "KAGGLE_FRAMEWORKS")
+    prov.declared("tags", "tags[].name, instances[].framework")
+    prov.declared("likes", "voteCount")
+    prov.declared("created_at", "publishTime")
+    prov.declared("last_modified", "updateTime")
+    prov.declared("lineage", "instances[].baseModelInstanceInformation, externalBaseModelUrl")
+    prov.declared("versions", "instances[].versionNumber")
+    return prov
 
 
 def _formats(

@@ -24,6 +24,7 @@ class OnnxZooHarvester(Harvester):
     name: ClassVar[str] = PLATFORM
     display_name: ClassVar[str] = "ONNX Model Zoo"
     home_url: ClassVar[str] = "https://github.com/onnx/models"
+    version: ClassVar[str] = "2"  # 2: provenance of every field
     config_class: ClassVar[type[OnnxZooConfig]] = OnnxZooConfig
     supports_incremental: ClassVar[bool] = False
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from catalog.provenance import Provenance
 from catalog.records import (
     FormatRecord,
     InvalidRecordError,
@@ -138,8 +139,25 @@ def normalize_model(payload: Mapping[str, Any]) -> NormalizedModel:
         ),
         extra=_extra(entries, quantization),
     )
+    record = _PROVENANCE.attach(record)
     validate_record(record)
     return record
+
+
+def _provenance() -> Provenance:
+    prov = Provenance()
+    prov.declared("name", "entries[].model")
+    prov.derived("url", "zoo-folder-of-model-path", "entries[-1].model_path")
+    prov.curated("library", "onnx-model-zoo-is-onnx")
+    prov.declared("tasks", "entries[].metadata.tags[1:]", "ONNX_CATEGORIES, ONNX_FAMILIES")
+    prov.declared("modalities", "entries[].metadata.tags[0]", "ONNX_DOMAINS")
+    prov.declared("formats", "entries[].model_path, opset_version, metadata.model_bytes")
+    prov.declared("tags", "entries[].metadata.tags")
+    prov.derived("lineage", "onnx-quantized-name-suffix", "entries[].model")
+    return prov
+
+
+_PROVENANCE = _provenance()  # the same for every entry of the manifest
 
 
 def _tags(entries: Sequence[Mapping[str, Any]]) -> list[str]:

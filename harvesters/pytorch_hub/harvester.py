@@ -25,6 +25,7 @@ class PyTorchHubHarvester(Harvester):
     name: ClassVar[str] = PLATFORM
     display_name: ClassVar[str] = "PyTorch Hub"
     home_url: ClassVar[str] = "https://pytorch.org/hub"
+    version: ClassVar[str] = "2"  # 2: provenance of every field
     config_class: ClassVar[type[PyTorchHubConfig]] = PyTorchHubConfig
     supports_incremental: ClassVar[bool] = False
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from catalog.provenance import Provenance
 from catalog.records import (
     TEXT_LIMIT,
     FormatRecord,
@@ -154,8 +155,29 @@ def normalize_page(payload: Mapping[str, Any]) -> NormalizedModel:
         unmapped=tuple(f"modality:{t}" for t in modalities.unmapped),
         extra=_extra(front, source_repo, tags),
     )
+    record = _PROVENANCE.attach(record)
     validate_record(record)
     return record
+
+
+def _provenance() -> Provenance:
+    prov = Provenance()
+    prov.declared("name", "front_matter.title")
+    prov.declared("author", "front_matter.github-id")
+    prov.declared("author_name", "front_matter.author")
+    prov.curated("url", "pytorch-hub-page")
+    prov.declared("summary", "front_matter.summary")
+    prov.declared("description", "body")
+    prov.curated("library", "pytorch-hub-is-pytorch")
+    prov.derived("tasks", "PYTORCH_HUB_TASK_RULES", "front_matter.title, summary")
+    prov.declared("modalities", "front_matter.tags", "PYTORCH_HUB_TAGS")
+    prov.curated("formats", "pytorch-hub-is-pytorch")
+    prov.declared("formats", "body: torch.hub.load(...) calls")
+    prov.declared("tags", "front_matter.tags")
+    return prov
+
+
+_PROVENANCE = _provenance()  # the same for every page
 
 
 def _extra(

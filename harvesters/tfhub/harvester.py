@@ -29,6 +29,7 @@ class TfHubHarvester(Harvester):
     name: ClassVar[str] = PLATFORM
     display_name: ClassVar[str] = "TensorFlow Hub"
     home_url: ClassVar[str] = "https://tfhub.dev"
+    version: ClassVar[str] = "2"  # 2: provenance of every field
     config_class: ClassVar[type[TfHubConfig]] = TfHubConfig
     supports_incremental: ClassVar[bool] = False
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from catalog import vocab
+from catalog.provenance import Provenance
 from catalog.records import (
     TEXT_LIMIT,
     FormatRecord,
@@ -90,8 +91,41 @@ def normalize_model(payload: Mapping[str, Any]) -> NormalizedModel:
         versions=tuple(_version(d) for d in main),
         extra=_extra(latest, meta, license_assumed, deployments_only=not main),
     )
+    record = _provenance(meta, deployments, license_assumed).attach(record)
     validate_record(record)
     return record
+
+
+_LATEST = "docs[latest].metadata"
+
+
+def _provenance(
+    meta: Mapping[str, list[str]], deployments: Sequence[Doc], license_assumed: bool
+) -> Provenance:
+    prov = Provenance()
+    prov.declared("name", "handle")
+    prov.declared("author", "handle")
+    prov.declared("author_name", "publisher.name")
+    prov.curated("url", "tfhub-model-page")
+    prov.declared("summary", "docs[latest, else a deployment].summary")
+    prov.declared("description", "docs[latest].body")
+    if license_assumed:
+        prov.curated("license", "tfhub-default-license")
+    else:
+        prov.declared("license", f"{_LATEST}.license", "TFHUB_LICENSES")
+    prov.derived("library", "library-of-first-format", "formats")
+    for key in ("task", "module-type"):
+        if meta.get(key):
+            prov.declared("tasks", f"{_LATEST}.{key}", "TFHUB_TASKS")
+            prov.derived("modalities", "tfhub-task-domain", f"{_LATEST}.{key}")
+    prov.declared("formats", "docs[].metadata.format", "TFHUB_FORMATS")
+    if deployments:
+        prov.declared("formats", "docs[Lite|Tfjs|Coral]", "TFHUB_DEPLOYMENTS")
+    prov.declared("languages", f"{_LATEST}.language")
+    prov.declared("datasets", f"{_LATEST}.dataset")
+    prov.declared("tags", f"{_LATEST}.task, network-architecture; collections")
+    prov.declared("versions", "docs[Module|Placeholder].handle")
+    return prov
 
 
 def map_tasks(values: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from catalog.models import HarvestRun, Platform
 from catalog.queries.index_cache import FacetIndexCache
+from tests.derived import derived_by_key
 from tests.factories import NOW, catalog_records, load, record, values_of, with_lineage
 
 COMPARE = """
@@ -211,3 +212,22 @@ def test_dashboard_arguments_are_validated(db_session, gql_errors) -> None:
     assert gql_errors("{ harvestRuns(last: 0) { id } }") == [
         "last must be between 1 and 500, got 0"
     ]
+
+
+@pytest.mark.parametrize("use_index", [False, True])
+def test_derived_facets_cross_in_a_counts_matrix(db_session, gql, use_index) -> None:
+    records = catalog_records(50)
+    load(db_session, records)
+    cache = FacetIndexCache() if use_index else None
+    derived = derived_by_key(records)
+    for rows, columns in (("MEMORY", "LICENSE_CLASS"), ("USAGE", "PLATFORM")):
+        variables = {"rows": rows, "columns": columns}
+        data = gql(STATS, variables, index_cache=cache)["stats"]
+        expected = Counter(
+            (a, b)
+            for r in records
+            for a in values_of(r, rows.lower(), derived)
+            for b in values_of(r, columns.lower(), derived)
+        )
+        assert expected
+        assert {(c["row"], c["column"]): c["count"] for c in data["cells"]} == dict(expected)

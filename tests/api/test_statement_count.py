@@ -20,8 +20,11 @@ query($first: Int!) {
       ancestors { depth model { ref } }
       descendants { depth model { ref } }
       metrics(since: "2020-01-01T00:00:00Z") { observedAt downloads }
+      featureExtraction { value evidence { rule } } fineTuning { value } zeroShot { value }
+      memory { bytes variants { method } } licenseClass licenseConflict
+      effectiveLicense { licenses terms { sourceRef } } provenance { field source path rule }
     } }
-    facets(fields: [FORMAT, TASK]) { field buckets { value count } }
+    facets(fields: [FORMAT, TASK, USAGE, LICENSE_CLASS, MEMORY]) { field buckets { value count } }
   }
 }
 """

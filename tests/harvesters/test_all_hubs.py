@@ -91,9 +91,8 @@ def test_harvest_all_goes_on_past_failing_hubs_and_says_what_to_fix(
     assert runs["onnx-model-zoo"]["counts"]["new"] > 0
 
 
-def test_one_query_finds_image_classifiers_in_onnx_or_tflite_across_hubs(
-    sources: dict[str, str], fresh_engine: Engine, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def harvest_all(sources: dict[str, str], engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Harvest every hub from its local source, each run succeeding."""
     monkeypatch.setenv("KAGGLE_API_TOKEN", TOKEN)
     settings = Settings(
         harvesters={
@@ -106,10 +105,15 @@ def test_one_query_finds_image_classifiers_in_onnx_or_tflite_across_hubs(
     )
     for platform in FIVE_HUBS:
         result = run_harvest(
-            platform, engine=fresh_engine, settings=settings, options=RunOptions(full=True)
+            platform, engine=engine, settings=settings, options=RunOptions(full=True)
         )
         assert result.ok, (platform, result.error)
 
+
+def test_one_query_finds_image_classifiers_in_onnx_or_tflite_across_hubs(
+    sources: dict[str, str], fresh_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    harvest_all(sources, fresh_engine, monkeypatch)
     data = InProcessTransport(fresh_engine).execute(
         CROSS_HUB_QUERY,
         {"filter": {"tasks": ["image-classification"], "formats": ["onnx", "tflite"]}},
@@ -123,3 +127,59 @@ def test_one_query_finds_image_classifiers_in_onnx_or_tflite_across_hubs(
         assert {f["slug"] for f in node["formats"]} & {"onnx", "tflite"}
     [facet] = data["models"]["facets"]
     assert sum(b["count"] for b in facet["buckets"]) == data["models"]["totalCount"] == len(edges)
+
+
+PROVENANCE_QUERY = """
+query ($platform: String!) {
+  models(filter: {platforms: [$platform]}, first: 100) {
+    edges { node { ref provenance { field source path rule } } }
+  }
+}
+"""
+# Per hub, sources that some harvested model must show: (field, source, path or rule).
+EXPECTED_SOURCES = {
+    "huggingface": {
+        ("license", "declared", "cardData.license"),
+        ("tasks", "declared", "pipeline_tag"),
+        ("url", "curated", "huggingface-model-page"),
+        ("fineTuning", "derived", "trainable-weights"),
+    },
+    "tfhub": {
+        ("license", "curated", "tfhub-default-license"),
+        ("tasks", "declared", "docs[latest].metadata.task"),
+        ("fineTuning", "derived", "hub-fine-tunable-flag"),
+    },
+    "pytorch-hub": {
+        ("tasks", "derived", "PYTORCH_HUB_TASK_RULES"),
+        ("library", "curated", "pytorch-hub-is-pytorch"),
+    },
+    "kaggle": {
+        ("license", "declared", "instances[].licenseName (most common)"),
+        ("formats", "declared", "instances[].framework"),
+    },
+    "onnx-model-zoo": {
+        ("baseModels", "derived", "onnx-quantized-name-suffix"),
+        ("fineTuning", "derived", "inference-only-formats"),
+    },
+}
+
+
+def test_every_hub_says_where_each_value_came_from(
+    sources: dict[str, str], fresh_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    harvest_all(sources, fresh_engine, monkeypatch)
+    transport = InProcessTransport(fresh_engine)
+    for platform in FIVE_HUBS:
+        edges = transport.execute(PROVENANCE_QUERY, {"platform": platform})["models"]["edges"]
+        assert edges, platform
+        seen = set()
+        for edge in edges:
+            sources_of = edge["node"]["provenance"]
+            assert any(s["field"] == "name" and s["source"] == "declared" for s in sources_of)
+            for s in sources_of:
+                assert s["path"] if s["source"] == "declared" else s["rule"], s
+                seen.add(
+                    (s["field"], s["source"], s["path"] if s["source"] == "declared" else s["rule"])
+                )
+        missing = EXPECTED_SOURCES[platform] - seen
+        assert not missing, (platform, missing)

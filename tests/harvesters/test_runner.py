@@ -190,3 +190,44 @@ def test_a_run_that_grows_the_catalog_refreshes_planner_statistics(fresh_engine:
         estimate = conn.scalar(text("select reltuples from pg_class where relname = 'models'"))
     assert analyzed is not None
     assert estimate >= 1000  # the planner now knows the table is not empty
+
+
+def _losing_races(monkeypatch: pytest.MonkeyPatch, times: int) -> list[int]:
+    """Make the first `times` batch loads lose a race (as a deadlock would)."""
+    import harvesters.batch as batch
+    from catalog.loader.sql import LoadContendedError
+
+    real = batch.load_models
+    calls = [0]
+
+    def flaky(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        calls[0] += 1
+        if calls[0] <= times:
+            raise LoadContendedError("deadlock detected")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(batch, "load_models", flaky)
+    return calls
+
+
+def test_a_batch_that_loses_a_race_is_retried_not_quarantined(
+    fresh_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _losing_races(monkeypatch, times=2)
+    result = _run(fresh_engine, ListHarvester(_payloads(12), page_size=12))
+    assert result.ok, result.error
+    assert calls[0] == 3
+    assert (result.counts["new"], result.counts["quarantined"]) == (12, 0)
+    assert len(_models(fresh_engine)) == 12
+
+
+def test_a_batch_that_keeps_losing_races_fails_the_run_and_quarantines_nothing(
+    fresh_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _losing_races(monkeypatch, times=100)
+    result = _run(fresh_engine, ListHarvester(_payloads(12), page_size=12))
+    assert result.status == "failed"
+    assert "kept losing races" in (result.error or "")
+    with fresh_engine.connect() as conn:
+        assert conn.scalar(text("select count(*) from quarantine")) == 0
+    assert _models(fresh_engine) == []

@@ -169,7 +169,7 @@ def test_empty_reports_give_a_csv_header_and_json() -> None:
     empty = LandscapeReport(samples.meta("Landscape"), 0, ())
     assert list(csv.reader(io.StringIO(render(empty, "csv")))) == [
         ["rank", "ref", "name", "platform", "author", "parameters", "downloads", "likes"]
-        + ["license", "formats", "url"]
+        + ["license", "formats", "url", "uses", "weights_bytes", "effective_license"]
     ]
     assert json.loads(render(empty, "json"))["total"] == 0
 
@@ -224,3 +224,16 @@ def test_a_download_chart_never_repeats_a_tick_label(
     assert ticks[: len(labels)] == labels
     texts = [t.text for t in ET.fromstring(chart).iter(f"{SVG_NS}text")]
     assert title in texts
+
+
+@pytest.mark.parametrize(
+    ("attribute", "value", "shown"),
+    [
+        ("memory", "17179869184", "16.0 GiB (weights only)"),
+        ("memory", "4850000000", "4.52 GiB (weights only)"),
+        ("memory", None, "—"),
+        ("parameters", "7000000000.0", "7B"),
+    ],
+)
+def test_compare_values_read_as_people_say_them(attribute, value, shown) -> None:
+    assert fmt.attribute_value(attribute, value) == shown

@@ -255,3 +255,20 @@ def test_the_license_mix_accounts_for_every_model(fresh_engine: Engine) -> None:
     html_text = render(report, "html")
     assert "other licenses" in html_text
     assert "no license stated" in html_text
+
+
+def test_landscape_shows_usage_weights_and_effective_license(
+    transport: InProcessTransport,
+) -> None:
+    report = build.build_landscape(transport, task=TASK, top=20)
+    by_ref = {m.ref: m for m in report.models}
+    llama = by_ref["huggingface:meta-llama/Llama-3.1-8B-Instruct"]
+    assert llama.uses == ("fine-tune", "zero-shot")  # trainable weights, instruction-tuned
+    assert llama.effective_license == "llama3.1 (restricted-custom)"
+    gguf = by_ref["huggingface:bartowski/QwQ-32B-Preview-GGUF"]
+    assert "fine-tune" not in gguf.uses  # an inference export
+    rows = list(csv.DictReader(io.StringIO(render(report, "csv"))))
+    assert {r["ref"]: r["effective_license"] for r in rows}[llama.ref] == (
+        "llama3.1 (restricted-custom)"
+    )
+    assert "| uses | weights |" in render(report, "md").replace("  ", " ")

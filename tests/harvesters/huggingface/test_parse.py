@@ -155,6 +155,30 @@ def test_custom_license_keeps_name_and_link() -> None:
     assert record.gated == "auto"
 
 
+def test_provenance_names_the_hub_field_each_value_came_from() -> None:
+    record = normalize_model(
+        {
+            "id": "org/m",
+            "tags": ["license:mit", "text-classification", "en", "dataset:imdb"],
+            "cardData": {"base_model": "org/base", "datasets": ["glue"]},
+            "gguf": {"total": 100},
+        }
+    )
+    paths = {(s.field, s.source, s.path or s.rule) for s in record.provenance}
+    assert paths == {
+        ("name", "declared", "id"),
+        ("author", "declared", "id"),
+        ("url", "curated", "huggingface-model-page"),
+        ("license", "declared", "tags[license:mit]"),
+        ("tasks", "declared", "tags[text-classification]"),
+        ("languages", "declared", "tags[en]"),
+        ("datasets", "declared", "cardData.datasets"),
+        ("datasets", "declared", "tags[dataset:*]"),
+        ("lineage", "declared", "cardData.base_model"),
+        ("parameters", "declared", "gguf.total"),
+    }  # no downloads, tags or library: the payload has none left
+
+
 def test_spdx_license_and_languages_from_a_string() -> None:
     record = normalize_model(load("roberta_squad_language_str"))
     assert record.license is not None
