@@ -16,7 +16,7 @@ from typing import Any
 from catalog import vocab
 from catalog.records import FormatRecord
 from harvesters.civitai.aliases import FILE_FORMATS, NON_WEIGHT_FILES
-from harvesters.civitai.values import count, key, text
+from harvesters.civitai.values import count, key, present, text
 
 _ORDER = [f.slug for f in vocab.FORMATS]
 
@@ -86,7 +86,7 @@ def _variant(version: Mapping[str, Any], item: Mapping[str, Any]) -> dict[str, A
         "primary": item.get("primary") if isinstance(item.get("primary"), bool) else None,
         "sha256": sha256.lower() if sha256 else None,
     }
-    return {name: value for name, value in variant.items() if value is not None}
+    return present(variant)
 
 
 def _total(variants: Sequence[Mapping[str, Any]]) -> int | None:

@@ -29,7 +29,15 @@ from harvesters.civitai import aliases, licensing
 from harvesters.civitai.base_models import BaseModel, base_model
 from harvesters.civitai.description import html_text, summary_of
 from harvesters.civitai.files import formats_of
-from harvesters.civitai.values import count, key, model_id, number, text, timestamp
+from harvesters.civitai.values import (
+    count,
+    key,
+    model_id,
+    number,
+    present,
+    text,
+    timestamp,
+)
 
 PLATFORM = "civitai"
 SITE = "https://civitai.com"
@@ -238,7 +246,7 @@ def _stats(stats: object) -> dict[str, Any]:
         "rating_count": count(stats.get("ratingCount")),
         "tipped": count(stats.get("tippedAmountCount")),
     }
-    return {name: value for name, value in found.items() if value is not None}
+    return present(found)
 
 
 def _trained_words(version: Version) -> list[str]:
@@ -267,9 +275,7 @@ def _version(version: Version) -> VersionRecord:
         "air": text(version.get("air")),
     }
     created = timestamp(version.get("createdAt")) or timestamp(version.get("publishedAt"))
-    return VersionRecord(
-        label, created, {name: value for name, value in detail.items() if value is not None}
-    )
+    return VersionRecord(label, created, present(detail))
 
 
 def _extra(
@@ -299,7 +305,7 @@ def _extra(
     for flag in ("poi", "minor", "sfwOnly", "supportsGeneration"):
         if isinstance(model.get(flag), bool):
             extra[_snake(flag)] = model[flag]
-    return {name: value for name, value in extra.items() if value is not None}
+    return present(extra)
 
 
 def _snake(name: str) -> str:

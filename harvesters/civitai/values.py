@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 from harvesters import terms
 
@@ -53,3 +55,8 @@ def timestamp(value: object) -> dt.datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def present(values: Mapping[str, Any]) -> dict[str, Any]:
+    """`values` without the keys whose value is None (what a payload did not say)."""
+    return {name: value for name, value in values.items() if value is not None}
