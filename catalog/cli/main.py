@@ -13,7 +13,13 @@ from catalog.errors import CatalogError
 
 # Commands that live with the code they drive (harvesters, api, reports) are plugged in
 # by module name, so that `catalog` never imports the packages built on top of it.
-PLUGINS = ("harvesters.cli", "api.cli", "api.reports.cli", "harvesters.scheduler_cli")
+PLUGINS = (
+    "harvesters.cli",
+    "api.cli",
+    "api.reports.cli",
+    "harvesters.scheduler_cli",
+    "catalog.families.cli",
+)
 
 app = typer.Typer(
     name="catalog",

@@ -55,9 +55,11 @@ def assign_all(
 ) -> dict[K, Verdict | None]:
     """The family of every node (None: unknown).
 
-    Bases and link targets are assigned before the models that depend on them. A cycle
-    of lineage or links is cut where it closes: the edge that would come back to a model
-    still being assigned contributes nothing.
+    Bases and link targets are assigned before the models that depend on them: the
+    strongly connected components of the edges are taken in dependency order (Tarjan).
+    Models in a cycle of lineage or links are reassigned from each other until nothing
+    changes (at most once per member and round), so a family that enters the cycle
+    anywhere reaches every member whatever the order.
 
     Args:
         vocab: The family vocabulary.
@@ -65,28 +67,83 @@ def assign_all(
         known: Stored assignments of edge targets that are not in `nodes`.
     """
     result: dict[K, Verdict | None] = {}
-    visiting: set[K] = set()
 
     def lookup(key: Any) -> Verdict | None:
         return result.get(key) if key in nodes else known.get(key)
 
-    for start in nodes:
-        if start in result:
+    for component in _components(nodes):
+        if len(component) == 1 and component[0] not in set(_targets(nodes[component[0]])):
+            result[component[0]] = decide(vocab, nodes[component[0]], lookup)
             continue
-        visiting.add(start)
-        stack = [(start, iter(_targets(nodes[start])))]
-        while stack:
-            key, pending = stack[-1]
-            for target in pending:
-                if target in nodes and target not in result and target not in visiting:
-                    visiting.add(target)
-                    stack.append((target, iter(_targets(nodes[target]))))
-                    break
-            else:
-                stack.pop()
-                visiting.discard(key)
-                result[key] = decide(vocab, nodes[key], lookup)
+        _assign_cycle(vocab, nodes, component, result, lookup)
     return result
+
+
+def _assign_cycle(
+    vocab: Vocabulary,
+    nodes: Mapping[K, Node],
+    component: list[K],
+    result: dict[K, Verdict | None],
+    lookup: Lookup,
+) -> None:
+    """Members of a cycle: first by their own evidence and the edges that leave the cycle
+    (an edge inside it would be circular evidence); then members still without a family
+    take it from their assigned neighbours in the cycle, one step per round."""
+    members = set(component)
+
+    def outside(key: Any) -> Verdict | None:
+        return None if key in members else lookup(key)
+
+    for key in component:
+        result[key] = decide(vocab, nodes[key], outside)
+    for _ in range(len(component)):
+        found = {key: decide(vocab, nodes[key], lookup) for key in component if result[key] is None}
+        found = {key: verdict for key, verdict in found.items() if verdict is not None}
+        if not found:
+            break
+        result.update(found)
+
+
+def _components(nodes: Mapping[K, Node]) -> Iterable[list[K]]:
+    """Strongly connected components, dependencies first (iterative Tarjan)."""
+    index: dict[K, int] = {}
+    low: dict[K, int] = {}
+    stack: list[K] = []
+    on_stack: set[K] = set()
+    for root in nodes:
+        if root in index:
+            continue
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        work = [(root, iter(_targets(nodes[root])))]
+        while work:
+            key, pending = work[-1]
+            for target in pending:
+                if target not in nodes:
+                    continue
+                if target not in index:
+                    index[target] = low[target] = len(index)
+                    stack.append(target)
+                    on_stack.add(target)
+                    work.append((target, iter(_targets(nodes[target]))))
+                    break
+                if target in on_stack:
+                    low[key] = min(low[key], index[target])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[key])
+                if low[key] == index[key]:
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == key:
+                            break
+                    yield component
 
 
 def _targets(node: Node) -> Iterable[Any]:

@@ -9,6 +9,15 @@ from catalog.models.facets import (
     ModelTag,
     ModelTask,
 )
+from catalog.models.family import (
+    FAMILY_KINDS,
+    FAMILY_METHODS,
+    Family,
+    FamilyBuild,
+    ModelFamily,
+    ModelFamilyPath,
+    ModelLink,
+)
 from catalog.models.harvest import HarvestCursor, HarvestRun, QuarantinedRecord, RawRecord
 from catalog.models.lineage import RELATIONS, ModelLineage
 from catalog.models.metrics import ModelMetric
@@ -29,10 +38,14 @@ from catalog.models.vocab import (
 metadata = Base.metadata
 
 __all__ = [
+    "FAMILY_KINDS",
+    "FAMILY_METHODS",
     "RELATIONS",
     "Author",
     "Base",
     "Dataset",
+    "Family",
+    "FamilyBuild",
     "Format",
     "HarvestCursor",
     "HarvestRun",
@@ -42,9 +55,12 @@ __all__ = [
     "Modality",
     "Model",
     "ModelDataset",
+    "ModelFamily",
+    "ModelFamilyPath",
     "ModelFormat",
     "ModelLanguage",
     "ModelLineage",
+    "ModelLink",
     "ModelMetric",
     "ModelModality",
     "ModelSighting",

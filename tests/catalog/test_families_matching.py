@@ -6,7 +6,9 @@ fields as the samples show them); `assign_records` is what the catalog runs on i
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -262,6 +264,14 @@ def test_cycles_in_lineage_end_and_leave_own_evidence(vocab: Vocabulary) -> None
     b = child("x/beta", ("huggingface", "x/gamma"))
     c = child("x/gamma", ("huggingface", "x/alpha"))
     assert set(assign(vocab, a, b, c).values()) == {None}  # no evidence anywhere: unknown
+    typed = replace(c, extra={"model_type": "t5"})
+    for order in itertools.permutations([a, b, typed]):
+        found = assign(vocab, *order)
+        assert {ref: v.method for ref, v in found.items() if v} == {
+            "huggingface:x/gamma": "architecture",  # its own evidence, not its own echo
+            "huggingface:x/beta": "lineage",
+            "huggingface:x/alpha": "lineage",
+        }
     c_named = child("x/bert-base-uncased", ("huggingface", "x/alpha"))
     a2 = child("x/alpha", ("huggingface", "x/bert-base-uncased"))
     found = assign(vocab, a2, c_named)
