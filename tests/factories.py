@@ -148,6 +148,7 @@ def values_of(rec: NormalizedModel, field: str) -> tuple[str, ...]:
         "language": rec.languages,
         "dataset": rec.datasets,
         "tag": rec.tags,
+        "family": (),  # derived after loading (catalog.families); these records have none
     }
     return tuple(multi[field])
 

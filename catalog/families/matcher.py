@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from catalog.families.names import canonical, class_name_text, tokens
+from catalog.families.names import class_name_text, tokens, word_tuple
 from catalog.families.vocabulary import Vocabulary
 
 CURATED, LINEAGE, LINK, ARCHITECTURE, NAME = "curated", "lineage", "link", "architecture", "name"
@@ -135,48 +135,51 @@ def pin_of(vocab: Vocabulary, ref: str) -> Verdict | None:
 
 
 def name_hits(vocab: Vocabulary, texts: Sequence[str]) -> list[Hit]:
-    """Families named in the texts, before any resolution."""
+    """Families named in the texts, before any resolution (spans count tokens)."""
     hits: list[Hit] = []
+    triggers = vocab.triggers
+    everywhere = triggers.get(None)
     for index, raw in enumerate(texts):
-        text = canonical(raw)
-        if not text:
-            continue
-        words = set(text.split("-"))
-        for word in words:
-            for spelling in vocab.spellings.get(word, ()):
-                hits += [
-                    Hit(spelling.family, m.start(), m.end(), index)
-                    for m in spelling.pattern.finditer(text)
-                ]
-            for template in vocab.templates.get(word, ()):
-                hits += _template_hits(template, text, index)
-        for template in vocab.any_templates:
-            hits += _template_hits(template, text, index)
-        for pattern, slug in vocab.patterns:
-            hits += [Hit(slug, m.start(), m.end(), index) for m in pattern.finditer(text)]
-        hits = _drop_excluded(vocab, hits, text, index)
+        words = word_tuple(raw)
+        found: list[Hit] = []
+        text = "-".join(words)
+        seen: set[str] = set()
+        for start, word in enumerate(words):
+            trigger = triggers.get(word)
+            if trigger is None:
+                continue
+            for parts, slug in trigger.spellings:
+                end = start + len(parts)
+                if words[start:end] == parts:
+                    found.append(Hit(slug, start, end, index))
+            if trigger.regexes and word not in seen:
+                seen.add(word)
+                found += _regex_hits(trigger, text, index)
+        if everywhere is not None and words:
+            found += _regex_hits(everywhere, text, index)
+        if found and vocab.vetoes:
+            found = _drop_excluded(vocab, found, text)
+        hits += found
     return hits
 
 
-def _template_hits(template: Any, text: str, index: int) -> list[Hit]:
+def _regex_hits(trigger: Any, text: str, index: int) -> list[Hit]:
     found = []
-    for match in template.pattern.finditer(text):
-        release = template.release(match)
-        found.append(Hit(release or template.family, match.start(), match.end(), index))
+    for pattern, template, family in trigger.regexes:
+        for match in pattern.finditer(text):
+            slug = (template.release(match) if template else None) or family
+            start = text.count("-", 0, match.start())
+            found.append(Hit(slug, start, start + match.group(0).count("-") + 1, index))
     return found
 
 
-def _drop_excluded(vocab: Vocabulary, hits: list[Hit], text: str, index: int) -> list[Hit]:
+def _drop_excluded(vocab: Vocabulary, hits: list[Hit], text: str) -> list[Hit]:
     padded = f"-{text}-"
-    kept = []
-    for hit in hits:
-        if hit.text != index:
-            kept.append(hit)
-            continue
-        vetoes = (e for slug in vocab.families[hit.slug].path for e in vocab.families[slug].exclude)
-        if not any(f"-{veto}-" in padded for veto in vetoes):
-            kept.append(hit)
-    return kept
+    return [
+        hit
+        for hit in hits
+        if not any(f"-{veto}-" in padded for veto in vocab.vetoes.get(hit.slug, ()))
+    ]
 
 
 def resolve_hits(vocab: Vocabulary, hits: Iterable[Hit], tasks: Sequence[str]) -> str | None:
@@ -188,6 +191,8 @@ def resolve_hits(vocab: Vocabulary, hits: Iterable[Hit], tasks: Sequence[str]) -
     most specific family they agree on wins.
     """
     listed = [h for h in hits if _passes_guard(vocab, h.slug, tasks)]
+    if len({h.slug for h in listed}) == 1:
+        return listed[0].slug
     listed = [
         h
         for h in listed
@@ -223,14 +228,20 @@ def _is_derivative(vocab: Vocabulary, texts: Sequence[str]) -> bool:
     return any(t in vocab.derivative_markers for text in texts for t in tokens(text))
 
 
+_LINK_KEYS = ("source_repo", "provenance", "external_base_models")
+
+
 def own_evidence(vocab: Vocabulary, facts: ModelFacts) -> OwnEvidence:
     """Pins, declared links, architecture metadata and names of one model."""
+    extra = facts.extra
     return OwnEvidence(
         pin=pin_of(vocab, facts.ref),
-        link=_link_verdict(vocab, facts),
+        link=_link_verdict(vocab, facts) if extra and any(k in extra for k in _LINK_KEYS) else None,
         architecture=_architecture_verdict(vocab, facts),
         name=_name_verdict(vocab, facts),
-        link_refs=tuple(("tfhub", h) for h in _strings(facts.extra.get("tfhub_handles"))),
+        link_refs=tuple(("tfhub", h) for h in _strings(extra.get("tfhub_handles")))
+        if extra
+        else (),
     )
 
 
@@ -264,10 +275,14 @@ def _link_verdict(vocab: Vocabulary, facts: ModelFacts) -> Verdict | None:
 def _agreed(vocab: Vocabulary, found: list[tuple[str, str, str]], method: str) -> Verdict | None:
     if not found:
         return None
-    hits = [Hit(slug, 0, 0, i) for i, (slug, _, _) in enumerate(found)]
-    slug = resolve_hits(vocab, hits, ())
-    if slug is None:
+    if len(found) == 1:
+        only, kind, reason = found[0]
+        return Verdict(only, method, CONFIDENCE[kind], reason)
+    hits = [Hit(family, 0, 0, i) for i, (family, _, _) in enumerate(found)]
+    chosen = resolve_hits(vocab, hits, ())
+    if chosen is None:
         return None
+    slug: str = chosen
     reasons = [r for s, _, r in found if vocab.is_within(s, slug) or vocab.is_within(slug, s)]
     kind = next(k for s, k, _ in found if vocab.is_within(s, slug) or vocab.is_within(slug, s))
     return Verdict(slug, method, CONFIDENCE[kind], "; ".join(dict.fromkeys(reasons)))
@@ -283,11 +298,13 @@ def _architecture_verdict(vocab: Vocabulary, facts: ModelFacts) -> Verdict | Non
             return Verdict(slug, ARCHITECTURE, CONFIDENCE["model_type"], f"{key} {value}")
     classes = [
         *_strings(extra.get("architectures")),
-        *(t.split(":", 1)[1] for t in facts.tags if t.lower().startswith("diffusers:")),
+        *(t.split(":", 1)[1] for t in facts.tags if t[:10].lower() == "diffusers:"),
     ]
-    verdict = _texts_verdict(vocab, [class_name_text(c) for c in classes], facts, "class", "class")
-    if verdict is not None:
-        return verdict
+    if classes:
+        texts = [class_name_text(c) for c in classes]
+        verdict = _texts_verdict(vocab, texts, facts, "class", "class")
+        if verdict is not None:
+            return verdict
     if facts.platform == "huggingface":
         found = [
             (vocab.by_model_type[t.lower()], "model_type", f"tag {t}")
@@ -353,10 +370,19 @@ def _name_verdict(vocab: Vocabulary, facts: ModelFacts) -> Verdict | None:
         slug,
         NAME,
         CONFIDENCE["template" if release else "spelling"],
-        f"name {facts.name!r}",
+        f"name: {_matched_words(vocab, texts, hits, slug)}",
         derivative=_is_derivative(vocab, texts[:2]),
         exact=release and _is_exact(vocab, facts, texts, hits, slug),
     )
+
+
+def _matched_words(vocab: Vocabulary, texts: Sequence[str], hits: Sequence[Hit], slug: str) -> str:
+    """The words of the longest hit of the chosen family (or of one inside it)."""
+    best = max(
+        (h for h in hits if vocab.is_within(h.slug, slug) or vocab.is_within(slug, h.slug)),
+        key=lambda h: (vocab.is_within(h.slug, slug), h.end - h.start),
+    )
+    return "-".join(word_tuple(texts[best.text])[best.start : best.end])
 
 
 def _is_exact(
@@ -367,8 +393,8 @@ def _is_exact(
     for hit in hits:
         if hit.slug != slug or hit.text > 1:
             continue
-        text = canonical(texts[hit.text])
-        rest = f"{text[: hit.start]}-{text[hit.end :]}".strip("-")
+        words = tokens(texts[hit.text])
+        rest = "-".join(words[: hit.start] + words[hit.end :])
         if vocab.neutral_pattern is not None:
             rest = vocab.neutral_pattern.sub("", rest)
         if not [t for t in rest.split("-") if t and t not in owner]:

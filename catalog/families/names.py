@@ -11,30 +11,28 @@ numbers to words never matter.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-_RUN = re.compile(r"[^\W_]+")
-_PART = re.compile(r"[^\W\d_]+|\d+")
+_TOKEN = re.compile(r"[^\W\d_]+|\d+")
+_V_BEFORE_NUMBER = re.compile(r"(?<=[^\W\d_])v(?=\d)")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _CLASS_SUFFIX = re.compile(r"(?:For[A-Z]\w*|Pipeline|Model|LMHead\w*|Encoder|Decoder|Backbone)$")
 
 
+@lru_cache(maxsize=1024)  # a model's names are read by several kinds of evidence in a row
+def word_tuple(text: str) -> tuple[str, ...]:
+    """The canonical tokens of a name, as a tuple (cached for the last names read)."""
+    return tuple(_TOKEN.findall(_V_BEFORE_NUMBER.sub(" v", text.lower())))
+
+
 def tokens(text: str) -> list[str]:
     """The canonical tokens of a name."""
-    out: list[str] = []
-    for run in _RUN.findall(text.lower()):
-        parts = _PART.findall(run)
-        for index, part in enumerate(parts):
-            following = parts[index + 1] if index + 1 < len(parts) else ""
-            if len(part) > 1 and part[-1] == "v" and part.isalpha() and following.isdigit():
-                out += [part[:-1], "v"]
-            else:
-                out.append(part)
-    return out
+    return list(word_tuple(text))
 
 
 def canonical(text: str) -> str:
     """The canonical form of a name: its tokens joined by `-`."""
-    return "-".join(tokens(text))
+    return "-".join(word_tuple(text))
 
 
 def class_name_text(class_name: str) -> str:

@@ -70,18 +70,25 @@ def rebuild_families(
     pending: dict[int, tuple[Any, list[Target]]] = {}
     link_refs: set[tuple[str, str]] = set()
     fallbacks: dict[tuple[str, str], Any] = {}
+    # Most models share their evidence with many others (same words, same fields): one
+    # object each keeps a million-model rebuild within a few hundred megabytes.
+    shared: dict[Any, Any] = {}
     for chunk_low in range(low, high, CHUNK):
         facts = store.read_facts(
             session, id_range=(chunk_low, min(chunk_low + CHUNK, high)), tag_ids=tag_ids
         )
         for model_id, model in facts.models.items():
             own = own_evidence(vocab, model)
+            own = shared.setdefault(own, own)
             parents = facts.parents.get(model_id, [])
             if own.link_refs:
                 pending[model_id] = (own, parents)
                 link_refs.update(own.link_refs)
-            else:
+            elif parents:
                 nodes[model_id] = make_node(vocab, own, parents, (), fallbacks)
+            else:
+                node = Node(own)
+                nodes[model_id] = shared.setdefault(node, node)
         if progress:
             progress("reading", min(chunk_low + CHUNK, high) - low, high - low)
     held = store.model_ids_by_ref(session, link_refs)
@@ -89,6 +96,7 @@ def rebuild_families(
         links = [(held.get(ref), *ref) for ref in own.link_refs]
         nodes[model_id] = make_node(vocab, own, parents, links, fallbacks)
     results = assign_all(vocab, nodes, {})
+    del nodes, shared
     store.write_links(session, {m: own.link_refs for m, (own, _) in pending.items()}, None)
     written = store.write_assignments(
         session, results, synced.ids, scope=None, moved_families=synced.moved

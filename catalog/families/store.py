@@ -20,6 +20,9 @@ from catalog.loader.sql import columns, execute
 # One writer of family assignments at a time (harvest batches of several platforms and
 # `catalog families rebuild` may run together); held until the transaction ends.
 FAMILY_LOCK = 0x6D63_0F41
+# Rows changed at once past which the planner needs fresh statistics (a first rebuild fills
+# empty tables; plans made for empty tables then loop over every row).
+ANALYZE_AFTER = 20_000
 # Platforms whose format variants name the model (entrypoints, instance slugs).
 VARIANT_PLATFORMS = ("pytorch-hub", "kaggle")
 
@@ -360,9 +363,10 @@ def write_assignments(
         session,
         "INSERT INTO model_families (model_id, family_id, method, confidence, evidence, "
         "derivative) SELECT r.model_id, r.family_id, r.method, r.confidence, r.evidence, "
+        # ON CONFLICT, not an anti-join with the table being filled: the rows updated above
+        # are the only conflicts, and a scan of model_families per new row is quadratic.
         "r.derivative FROM family_results r JOIN models m ON m.id = r.model_id "
-        "WHERE NOT EXISTS (SELECT 1 FROM model_families mf WHERE mf.model_id = r.model_id) "
-        "RETURNING model_id",
+        "ON CONFLICT (model_id) DO NOTHING RETURNING model_id",
         {},
     ).all()
     gone = {row[0] for row in removed}
@@ -377,7 +381,11 @@ def write_assignments(
                 {"f": list(moved_families)},
             ).all()
         }
+    if len(repath) > ANALYZE_AFTER:
+        execute(session, "ANALYZE model_families", {})  # fresh statistics for the path join
     _rewrite_paths(session, repath)
+    if len(repath) > ANALYZE_AFTER:
+        execute(session, "ANALYZE model_family_paths", {})
     assigned = sum(1 for verdict in results.values() if verdict is not None)
     return WriteResult(assigned, gone | added | {mid for mid, _, prop in updated if prop})
 

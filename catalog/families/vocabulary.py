@@ -145,13 +145,13 @@ class Family:
         return self.path[0]
 
 
-@dataclass(frozen=True, slots=True)
-class Spelling:
-    """A spelling of a family, indexed by its first token."""
+@dataclass(slots=True)
+class Trigger:
+    """What a token of a name may start: spellings (canonical tokens, family) and regexes
+    (a family's pattern, or a release template, with the family it falls back to)."""
 
-    family: str
-    text: str
-    pattern: re.Pattern[str]
+    spellings: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
+    regexes: list[tuple[re.Pattern[str], Template | None, str]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -168,11 +168,9 @@ class Vocabulary:
     by_model_type: dict[str, str] = field(default_factory=dict)
     by_paper: dict[str, str] = field(default_factory=dict)
     by_repo: dict[str, str] = field(default_factory=dict)
-    spellings: dict[str, list[Spelling]] = field(default_factory=dict)
-    patterns: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
-    templates: dict[str, list[Template]] = field(default_factory=dict)
-    any_templates: list[Template] = field(default_factory=list)
+    triggers: dict[str | None, Trigger] = field(default_factory=dict)
     neutral_pattern: re.Pattern[str] | None = None
+    vetoes: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def family(self, slug: str) -> Family:
         """A family by slug (KeyError when unknown)."""
@@ -468,10 +466,14 @@ def _index(vocab: Vocabulary, templates: Sequence[tuple[str, Template]]) -> None
     _check(vocab)
     for family in vocab.families.values():
         for text in family.spellings:
-            first = text.split("-", 1)[0]
-            pattern = boundary_pattern(re.escape(text))
-            vocab.spellings.setdefault(first, []).append(Spelling(family.slug, text, pattern))
-        vocab.patterns += [(p, family.slug) for p in family.patterns]
+            parts = tuple(text.split("-"))
+            vocab.triggers.setdefault(parts[0], Trigger()).spellings.append((parts, family.slug))
+        vetoes = tuple(e for slug in family.path for e in vocab.families[slug].exclude)
+        if vetoes:
+            vocab.vetoes[family.slug] = vetoes
+        for pattern in family.patterns:
+            trigger = vocab.triggers.setdefault(_anchor(pattern.pattern), Trigger())
+            trigger.regexes.append((pattern, None, family.slug))
         for model_type in family.model_types:
             vocab.by_model_type.setdefault(model_type, family.slug)
         for paper in family.papers:
@@ -481,15 +483,12 @@ def _index(vocab: Vocabulary, templates: Sequence[tuple[str, Template]]) -> None
     if vocab.neutral:
         vocab.neutral_pattern = boundary_pattern("|".join(re.escape(n) for n in vocab.neutral))
     for _source, template in templates:
-        anchor = _anchor(template.pattern.pattern)
-        if anchor:
-            vocab.templates.setdefault(anchor, []).append(template)
-        else:
-            vocab.any_templates.append(template)
+        trigger = vocab.triggers.setdefault(_anchor(template.pattern.pattern), Trigger())
+        trigger.regexes.append((template.pattern, template, template.family))
 
 
 def _anchor(pattern: str) -> str | None:
-    """The literal first token of a template regex, for the prefilter (None if none)."""
+    """The literal first token of a regex, for the prefilter (None: try it on every name)."""
     body = pattern.split("(?:", 2)[-1] if pattern.startswith("(?:^|(?<=-))(?:") else pattern
     literal = re.match(r"[a-z0-9]+", body)
     if not literal:

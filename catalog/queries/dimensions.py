@@ -8,6 +8,7 @@ from typing import Any
 from catalog.models import (
     Author,
     Dataset,
+    Family,
     Format,
     Language,
     Library,
@@ -15,6 +16,7 @@ from catalog.models import (
     Modality,
     Model,
     ModelDataset,
+    ModelFamilyPath,
     ModelFormat,
     ModelLanguage,
     ModelModality,
@@ -42,6 +44,10 @@ class Dimension:
         closed: True when the vocabulary is small and known: unknown values are errors
             (listing the valid ones); open vocabularies (tags, authors, ...) just match
             nothing.
+        parent_attr: For a tree of values (families): the attribute of `vocab` holding
+            the parent's id. The association then lists a model with every value on the
+            path to its own, so a value includes its sub-values; facet buckets are the
+            roots, or the children of the selected values (`resolve.bucket_scope`).
     """
 
     field: str
@@ -53,11 +59,17 @@ class Dimension:
     assoc: Any = None
     assoc_attr: str | None = None
     closed: bool = False
+    parent_attr: str | None = None
 
     @property
     def multi(self) -> bool:
         """True for dimensions stored in an association table."""
         return self.assoc is not None
+
+    @property
+    def hierarchical(self) -> bool:
+        """True when the values form a tree (see `parent_attr`)."""
+        return self.parent_attr is not None
 
 
 DIMENSIONS: dict[str, Dimension] = {
@@ -87,6 +99,18 @@ DIMENSIONS: dict[str, Dimension] = {
         Dimension("author", "authors", Author, "slug", "display_name", "author_id"),
         Dimension("dataset", "datasets", Dataset, "slug", "name", None, ModelDataset, "dataset_id"),
         Dimension("tag", "tags", Tag, "name", "name", None, ModelTag, "tag_id"),
+        Dimension(
+            "family",
+            "families",
+            Family,
+            "slug",
+            "name",
+            None,
+            ModelFamilyPath,
+            "family_id",
+            closed=True,
+            parent_attr="parent_id",
+        ),
     )
 }
 

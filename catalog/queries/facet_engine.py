@@ -101,8 +101,15 @@ def _top(counts: np.ndarray, field: str, index: FacetIndex, limit: int) -> list[
     return [FacetBucket(vocab.values[c], vocab.labels[c], int(counts[c])) for c in codes[order]]
 
 
-def facet_counts(index: FacetIndex, cond: Conditions, field: str, limit: int) -> FacetCounts:
-    """One facet's buckets under every condition but its own."""
+def facet_counts(
+    index: FacetIndex,
+    cond: Conditions,
+    field: str,
+    limit: int,
+    scope: frozenset[int] | None = None,
+) -> FacetCounts:
+    """One facet's buckets under every condition but its own; `scope` keeps only those
+    vocabulary ids as buckets."""
     mask = cond.mask(skip=field)
     if field == PARAMETER_RANGE:
         params = index.numbers["parameters"][mask]
@@ -122,7 +129,19 @@ def facet_counts(index: FacetIndex, cond: Conditions, field: str, limit: int) ->
     else:
         codes = bucket_codes(index, field)[rows]
     counts = np.bincount(codes, minlength=size)[1:]
+    if scope is not None:
+        counts = counts * in_scope(index, field, scope)
     return FacetCounts(field, _top(counts, field, index, limit))
+
+
+def in_scope(index: FacetIndex, field: str, scope: frozenset[int]) -> np.ndarray:
+    """Per bucket code, whether its value is one of the vocabulary ids in `scope`."""
+    code_of = index.vocab[field].code_of
+    ids = np.array([i for i in scope if i < len(code_of)], dtype=np.int64)
+    codes = code_of[ids] if len(ids) else ids
+    keep = np.zeros(len(index.vocab[field].values), dtype=bool)
+    keep[codes[codes >= 0]] = True
+    return keep
 
 
 def bucket_codes(index: FacetIndex, field: str) -> np.ndarray:
