@@ -25,6 +25,9 @@ class FacetValues:
     authors: list[str] | None = None
     datasets: list[str] | None = None
     tags: list[str] | None = None
+    families: list[str] | None = strawberry.field(
+        default=None, description="Family slugs; a family includes its sub-families."
+    )
 
 
 def _values(values: FacetValues | ModelFilter | None) -> dict[str, tuple[str, ...]]:
