@@ -8,28 +8,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
 
 from sqlalchemy.orm import Session
 from strawberry.dataloader import DataLoader
 
 from api.context import Context
+from api.loaders import _by_id  # the same batching as the other loaders
 from catalog.queries import families as fq
 from catalog.queries.filters import ModelQuery
 from catalog.queries.index_cache import FacetIndexCache
 from catalog.queries.search import search_models
-
-V = TypeVar("V")
-
-
-def _batch(
-    fetch: Callable[[list[int]], dict[int, V]], default: Callable[[], V]
-) -> Callable[[list[int]], Awaitable[list[V]]]:
-    async def load(keys: list[int]) -> list[V]:
-        found = fetch(keys)
-        return [found.get(k, default()) for k in keys]
-
-    return load
 
 
 class FamilyLoaders:
@@ -43,19 +31,19 @@ class FamilyLoaders:
             return dict(fq.families_by_ids(s, ids))
 
         self.family: DataLoader[int, fq.FamilyRow | None] = DataLoader(
-            _batch(families, lambda: None)
+            _by_id(families, lambda: None)
         )
         self.children: DataLoader[int, list[fq.FamilyRow]] = DataLoader(
-            _batch(lambda ids: dict(fq.children_by_parent(s, ids)), list)
+            _by_id(lambda ids: dict(fq.children_by_parent(s, ids)), list)
         )
         self.platforms: DataLoader[int, list[str]] = DataLoader(
-            _batch(lambda ids: dict(fq.platforms_by_family(s, ids)), list)
+            _by_id(lambda ids: dict(fq.platforms_by_family(s, ids)), list)
         )
         self.model_count: DataLoader[tuple[int, str], int] = DataLoader(
             self._model_counts(s, index_cache)
         )
         self.assignment: DataLoader[int, fq.AssignmentRow | None] = DataLoader(
-            _batch(self._assignments(s), lambda: None)
+            _by_id(self._assignments(s), lambda: None)
         )
         self.same_as: DataLoader[tuple[int, int], list[fq.SameAsRow]] = DataLoader(self._same_as(s))
 

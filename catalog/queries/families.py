@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, select, text
+from sqlalchemy import and_, any_, func, literal, or_, select, text
 from sqlalchemy.orm import Session
 
 from catalog.models import Family, Model, ModelFamily, ModelFamilyPath, Platform
@@ -234,7 +234,7 @@ def list_families(
         found = family_by_slug(session, parent)
         if found is None:
             raise QueryError(f"unknown family {parent!r} for parent")
-        within = Family.path.contains([parent]) if search else Family.parent_id == found.id
+        within = literal(parent) == any_(Family.path) if search else Family.parent_id == found.id
         conds.append(and_(within, Family.id != found.id))
     elif not (search or "").strip():
         conds.append(Family.parent_id.is_(None))
