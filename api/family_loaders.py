@@ -42,6 +42,9 @@ class FamilyLoaders:
         self.model_count: DataLoader[tuple[int, str], int] = DataLoader(
             self._model_counts(s, index_cache)
         )
+        self.derivatives: DataLoader[int, list[fq.DerivativeCount]] = DataLoader(
+            _by_id(lambda ids: dict(fq.derivatives_by_family(s, ids)), list)
+        )
         self.assignment: DataLoader[int, fq.AssignmentRow | None] = DataLoader(
             _by_id(self._assignments(s), lambda: None)
         )

@@ -11,14 +11,17 @@ from catalog.queries import families as fq
 
 def families(
     info: strawberry.Info[Context, None],
+    *,
     search: str | None = None,
     parent: str | None = None,
+    kind: str | None = None,
     first: int = 20,
     after: str | None = None,
 ) -> FamilyConnection:
-    """Families by slug: the roots, a family's children, or those whose name matches."""
+    """Families by slug: the roots, a family's children; with `search` or `kind`, every such
+    family at any depth (below `parent` when given)."""
     page = fq.list_families(
-        info.context.session, search=search, parent=parent, first=first, after=after
+        info.context.session, search=search, parent=parent, kind=kind, first=first, after=after
     )
     return FamilyConnection.from_rows(page.rows, page.total, page.has_next, after)
 

@@ -70,6 +70,21 @@ class Family:
         known = platform_rows(info.context)
         return [Platform(slug=s, name=known[s][1], url=known[s][2]) for s in slugs if s in known]
 
+    @strawberry.field(
+        description=(
+            "Fine-tunes, adapters, quantizations and merges of the family's models, "
+            "per platform and relation."
+        )
+    )
+    async def derivatives(
+        self, info: strawberry.Info[Context, None]
+    ) -> list[FamilyDerivativeCount]:
+        rows = await family_loaders(info.context).derivatives.load(self.row.id)
+        return [
+            FamilyDerivativeCount(platform=r.platform, relation=r.relation, models=r.models)
+            for r in rows
+        ]
+
     @strawberry.field(description="Models of the family (sub-families included).")
     def models(
         self,
@@ -87,6 +102,13 @@ class Family:
 
         scoped = dataclasses.replace(filter or ModelFilter(), families=[self.slug])
         return models(info, filter=scoped, sort=sort, first=first, after=after)
+
+
+@strawberry.type(description="Derivatives of a family's models on one platform.")
+class FamilyDerivativeCount:
+    platform: str
+    relation: str = strawberry.field(description="finetune, adapter, quantized or merge")
+    models: int
 
 
 @strawberry.type(description="Why a model belongs to its family.")

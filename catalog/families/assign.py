@@ -179,8 +179,8 @@ def _sibling_release(vocab: Vocabulary, lineage: Verdict, name: Verdict | None) 
         return None
     assert lineage.slug is not None
     own, base = vocab.families[name.slug], vocab.families[lineage.slug]
-    if own.kind != "release" or base.kind != "release" or own.parent != base.parent:
-        return None
+    if own is base or own.kind != "release" or base.kind != "release" or own.parent != base.parent:
+        return None  # the base's own release: a copy (quantized, fine-tuned) is a derivative
     return replace(
         lineage, slug=own.slug, evidence=f"{lineage.evidence}; {name.evidence}", derivative=False
     )

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from sqlalchemy import and_, any_, func, literal, or_, select, text
 from sqlalchemy.orm import Session
 
-from catalog.models import Family, Model, ModelFamily, ModelFamilyPath, Platform
-from catalog.queries.errors import QueryError
+from catalog.models import FAMILY_KINDS, Family, Model, ModelFamily, ModelFamilyPath, Platform
+from catalog.queries.errors import QueryError, invalid_value_error
 from catalog.queries.filters import MAX_PAGE
 
 PER_PLATFORM = 3  # models per platform a family comparison lines up
@@ -151,6 +151,40 @@ def same_as(session: Session, model_ids: Sequence[int], first: int) -> dict[int,
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class DerivativeCount:
+    """Derivatives of a family's models on one platform, by lineage relation."""
+
+    platform: str
+    relation: str
+    models: int
+
+
+def derivatives_by_family(
+    session: Session, family_ids: Sequence[int]
+) -> dict[int, list[DerivativeCount]]:
+    """How many live fine-tunes, adapters, quantizations and merges each family holds,
+    per platform (a model with two relations counts under each)."""
+    rows = session.execute(
+        text(
+            "SELECT mp.family_id, p.slug, l.relation, count(DISTINCT m.id) "
+            "FROM model_family_paths mp "
+            "JOIN model_families mf ON mf.model_id = mp.model_id AND mf.derivative "
+            "JOIN models m ON m.id = mp.model_id AND m.removed_at IS NULL "
+            "JOIN platforms p ON p.id = m.platform_id "
+            "JOIN model_lineage l ON l.child_id = m.id "
+            "WHERE mp.family_id = ANY(CAST(:ids AS int[])) "
+            "GROUP BY mp.family_id, p.slug, p.id, l.relation "
+            "ORDER BY mp.family_id, p.id, l.relation"
+        ),
+        {"ids": sorted(set(family_ids))},
+    ).tuples()
+    found: dict[int, list[DerivativeCount]] = defaultdict(list)
+    for family_id, platform, relation, models in rows:
+        found[family_id].append(DerivativeCount(platform, relation, models))
+    return found
+
+
 def family_compare_ids(session: Session, slug: str, per_platform: int = PER_PLATFORM) -> list[int]:
     """Models that line up a family across hubs: on each platform the most downloaded
     live models of the family (sub-families included) that are not derivatives.
@@ -218,27 +252,34 @@ def list_families(
     *,
     search: str | None = None,
     parent: str | None = None,
+    kind: str | None = None,
     first: int = 20,
     after: str | None = None,
 ) -> FamilyPage:
-    """Families by slug: the roots, or a family's children (`parent`), or with `search`
-    every family whose slug or name contains the text (within `parent` when given).
+    """Families by slug: the roots, or a family's children (`parent`); with `search` (text
+    in the slug or name) or `kind` (architecture, line, release), every such family at any
+    depth (below `parent` when given).
 
     Raises:
-        QueryError: `first` out of range, an unknown parent, or a foreign cursor.
+        QueryError: `first` out of range, an unknown parent or kind, or a foreign cursor.
     """
     if not 0 <= first <= MAX_PAGE:
         raise QueryError(f"first must be between 0 and {MAX_PAGE}, got {first}")
+    if kind is not None and kind not in FAMILY_KINDS:
+        raise invalid_value_error("kind", [kind], FAMILY_KINDS)
+    text_search = (search or "").strip()
+    anywhere = bool(text_search or kind)
     conds = []
     if parent is not None:
         found = family_by_slug(session, parent)
         if found is None:
             raise QueryError(f"unknown family {parent!r} for parent")
-        within = literal(parent) == any_(Family.path) if search else Family.parent_id == found.id
+        within = literal(parent) == any_(Family.path) if anywhere else Family.parent_id == found.id
         conds.append(and_(within, Family.id != found.id))
-    elif not (search or "").strip():
+    elif not anywhere:
         conds.append(Family.parent_id.is_(None))
-    text_search = (search or "").strip()
+    if kind is not None:
+        conds.append(Family.kind == kind)
     if text_search:
         pattern = f"%{text_search.lower()}%"
         conds.append(or_(Family.slug.like(pattern), func.lower(Family.name).like(pattern)))

@@ -250,9 +250,14 @@ def test_an_official_release_on_top_of_its_base_is_that_release(vocab: Vocabular
     instruct = child("meta-llama/Llama-3.1-8B-Instruct", ("huggingface", "meta-llama/Llama-3.1-8B"))
     tuned = child("lab/Llama-3.1-8B-Instruct-abliterated",
                   ("huggingface", "meta-llama/Llama-3.1-8B-Instruct"))  # fmt: skip
-    found = assign(vocab, base, instruct, tuned)
+    quantized = child("lab/Llama-3.1-8B-Instruct-GGUF",
+                      ("huggingface", "meta-llama/Llama-3.1-8B-Instruct"))  # fmt: skip
+    found = assign(vocab, base, instruct, tuned, quantized)
     official = found["huggingface:meta-llama/Llama-3.1-8B-Instruct"]
     derived = found["huggingface:lab/Llama-3.1-8B-Instruct-abliterated"]
+    copy = found["huggingface:lab/Llama-3.1-8B-Instruct-GGUF"]
+    assert copy is not None
+    assert (copy.slug, copy.derivative) == ("llama-3.1-8b-instruct", True)  # not a new release
     assert official is not None
     assert derived is not None
     assert (official.slug, official.derivative) == ("llama-3.1-8b-instruct", False)
