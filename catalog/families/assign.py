@@ -55,11 +55,11 @@ def assign_all(
 ) -> dict[K, Verdict | None]:
     """The family of every node (None: unknown).
 
-    Bases and link targets are assigned before the models that depend on them: the
-    strongly connected components of the edges are taken in dependency order (Tarjan).
-    Models in a cycle of lineage or links are reassigned from each other until nothing
-    changes (at most once per member and round), so a family that enters the cycle
-    anywhere reaches every member whatever the order.
+    Models without edges are decided by their own evidence (once per distinct evidence:
+    callers share equal nodes). The others are taken in dependency order, bases and link
+    targets first: the strongly connected components of the edges (Tarjan). In a cycle
+    of lineage or links, a family that enters anywhere reaches every member that has no
+    evidence of its own, whatever the order; nothing is taken as evidence of itself.
 
     Args:
         vocab: The family vocabulary.
@@ -71,11 +71,20 @@ def assign_all(
     def lookup(key: Any) -> Verdict | None:
         return result.get(key) if key in nodes else known.get(key)
 
-    for component in _components(nodes):
-        if len(component) == 1 and component[0] not in set(_targets(nodes[component[0]])):
-            result[component[0]] = decide(vocab, nodes[component[0]], lookup)
+    by_node: dict[int, Verdict | None] = {}
+    linked: dict[K, Node] = {}
+    for key, node in nodes.items():
+        if node.parents or node.links:
+            linked[key] = node
             continue
-        _assign_cycle(vocab, nodes, component, result, lookup)
+        if id(node) not in by_node:
+            by_node[id(node)] = decide(vocab, node, lookup)
+        result[key] = by_node[id(node)]
+    for component in _components(linked):
+        if len(component) == 1 and component[0] not in set(_targets(linked[component[0]])):
+            result[component[0]] = decide(vocab, linked[component[0]], lookup)
+            continue
+        _assign_cycle(vocab, linked, component, result, lookup)
     return result
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from catalog.families.names import class_name_text, tokens, word_tuple
 from catalog.families.vocabulary import Vocabulary
@@ -114,9 +114,8 @@ class OwnEvidence:
         return [v for v in (self.link, self.architecture, self.name) if v is not None]
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """A family named somewhere in a text, with the span it covers."""
+class Hit(NamedTuple):
+    """A family named somewhere in a text, with the span (in tokens) it covers."""
 
     slug: str
     start: int
@@ -157,7 +156,7 @@ def name_hits(vocab: Vocabulary, texts: Sequence[str]) -> list[Hit]:
                 found += _regex_hits(trigger, text, index)
         if everywhere is not None and words:
             found += _regex_hits(everywhere, text, index)
-        if found and vocab.vetoes:
+        if found and any(h.slug in vocab.vetoes for h in found):
             found = _drop_excluded(vocab, found, text)
         hits += found
     return hits
@@ -190,7 +189,12 @@ def resolve_hits(vocab: Vocabulary, hits: Iterable[Hit], tasks: Sequence[str]) -
     `beats` it loses (a detector's backbone); what remains must share one root, and the
     most specific family they agree on wins.
     """
-    listed = [h for h in hits if _passes_guard(vocab, h.slug, tasks)]
+    families = vocab.families
+    listed = [
+        h
+        for h in hits
+        if (guard := families[h.slug].tasks) is None or not tasks or any(t in guard for t in tasks)
+    ]
     if len({h.slug for h in listed}) == 1:
         return listed[0].slug
     listed = [
@@ -217,11 +221,6 @@ def resolve_hits(vocab: Vocabulary, hits: Iterable[Hit], tasks: Sequence[str]) -
     if all(vocab.is_within(deepest, s) for s in slugs):
         return deepest
     return vocab.common_ancestor(slugs)
-
-
-def _passes_guard(vocab: Vocabulary, slug: str, tasks: Sequence[str]) -> bool:
-    guard = vocab.families[slug].tasks
-    return guard is None or not tasks or any(t in guard for t in tasks)
 
 
 def _is_derivative(vocab: Vocabulary, texts: Sequence[str]) -> bool:
@@ -352,6 +351,8 @@ def name_texts(facts: ModelFacts) -> list[str]:
     """The texts that name a model: its name, its id without the owner, and (Kaggle)
     each instance slug after the model slug."""
     tail = facts.external_id.split("/", 1)[1] if "/" in facts.external_id else facts.external_id
+    if tail == facts.name and facts.platform != "kaggle":
+        return [tail]
     texts = [facts.name, tail]
     if facts.platform == "kaggle":
         slug = facts.external_id.rsplit("/", 1)[-1]

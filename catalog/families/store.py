@@ -403,20 +403,35 @@ def _load_results(
     )
     raw = session.connection().connection.driver_connection
     assert isinstance(raw, psycopg.Connection)
+    lines: dict[int, str] = {}  # one text line per distinct verdict, then per model
     with raw.cursor() as cur, cur.copy("COPY family_results FROM STDIN") as copy:
+        chunk: list[str] = []
         for model_id, verdict in results.items():
-            if verdict is not None and verdict.slug is not None and verdict.slug in family_ids:
-                copy.write_row(
-                    (
-                        model_id,
-                        family_ids[verdict.slug],
-                        verdict.method,
-                        verdict.confidence,
-                        verdict.evidence[:1000],
-                        verdict.derivative,
-                    )
-                )
+            if verdict is None or verdict.slug not in family_ids:
+                continue
+            line = lines.get(id(verdict))
+            if line is None:
+                line = lines[id(verdict)] = _copy_line(verdict, family_ids)
+            chunk.append(f"{model_id}\t{line}")
+            if len(chunk) >= 10_000:
+                copy.write("".join(chunk))
+                chunk.clear()
+        copy.write("".join(chunk))
     execute(session, "ANALYZE family_results", {})
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_line(verdict: Verdict, family_ids: Mapping[str, int]) -> str:
+    """A verdict as the tail of a COPY text line (after the model id)."""
+    assert verdict.slug is not None
+    evidence = verdict.evidence[:1000].translate(_COPY_ESCAPES)
+    derivative = "t" if verdict.derivative else "f"
+    return (
+        f"{family_ids[verdict.slug]}\t{verdict.method}\t{verdict.confidence!r}\t"
+        f"{evidence}\t{derivative}\n"
+    )
 
 
 def _rewrite_paths(session: Session, model_ids: Collection[int]) -> None:
