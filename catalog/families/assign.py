@@ -11,8 +11,8 @@ and, for models outside it, their stored assignments.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from dataclasses import replace
+from typing import Any, NamedTuple, TypeVar
 
 from catalog.families.matcher import LINEAGE, LINK, OwnEvidence, Verdict
 from catalog.families.vocabulary import Vocabulary
@@ -25,8 +25,7 @@ K = TypeVar("K", bound=Hashable)
 Lookup = Callable[[Any], Verdict | None]
 
 
-@dataclass(frozen=True, slots=True)
-class Edge:
+class Edge(NamedTuple):
     """A base model (lineage) or a linked model.
 
     Attributes:
@@ -41,8 +40,7 @@ class Edge:
     fallback: Verdict | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Node:
+class Node(NamedTuple):
     """One model to assign: its own evidence and its edges."""
 
     own: OwnEvidence

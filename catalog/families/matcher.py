@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from catalog.families.names import class_name_text, tokens, word_tuple
@@ -31,12 +32,12 @@ EXTRA_KEYS = (
     "external_base_models",
     "source_repo",
 )
+_NO_EXTRA: Mapping[str, Any] = MappingProxyType({})
 # Platforms whose tags are the hub's own vocabulary (architectures, model families).
 VOCABULARY_TAG_PLATFORMS = frozenset({"onnx-model-zoo", "tfhub"})
 
 
-@dataclass(frozen=True, slots=True)
-class ModelFacts:
+class ModelFacts(NamedTuple):
     """What the matcher reads about one model.
 
     Attributes:
@@ -56,7 +57,7 @@ class ModelFacts:
     library: str | None = None
     tasks: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    extra: Mapping[str, Any] = _NO_EXTRA
     variants: tuple[str, ...] = ()
 
     @property
@@ -99,8 +100,7 @@ CONFIDENCE = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class OwnEvidence:
+class OwnEvidence(NamedTuple):
     """Everything a model says about its family by itself, strongest kind first."""
 
     pin: Verdict | None = None

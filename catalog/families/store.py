@@ -62,6 +62,12 @@ def sync_families(session: Session, vocab: Vocabulary) -> SyncResult:
     stale = [s for s, row in wanted.items() if s not in existing or existing[s][1:] != row]
     moved = [existing[s][0] for s in stale if s in existing and existing[s][2] != wanted[s][1]]
     if gone:
+        # The assignment tables keep no foreign key to families (see migration 0004).
+        params = {"ids": [existing[slug][0] for slug in gone]}
+        for table in ("model_family_paths", "model_families"):
+            execute(
+                session, f"DELETE FROM {table} WHERE family_id = ANY(CAST(:ids AS int[]))", params
+            )
         execute(session, "DELETE FROM families WHERE slug = ANY(CAST(:s AS text[]))", {"s": gone})
     if stale:
         stale.sort(key=lambda s: (len(wanted[s][1]), s))  # parents first, a stable lock order

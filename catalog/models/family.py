@@ -58,7 +58,9 @@ class ModelFamily(Base):
     model_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("models.id", ondelete="CASCADE"), primary_key=True
     )
-    family_id: Mapped[int] = mapped_column(ForeignKey("families.id", ondelete="CASCADE"))
+    # No foreign key to families: checking one per row doubled the cost of a rebuild's
+    # writes; the tree sync deletes a removed family's rows itself.
+    family_id: Mapped[int] = mapped_column(Integer, comment="families.id")
     method: Mapped[str] = mapped_column(comment="curated, lineage, link, architecture or name")
     confidence: Mapped[float] = mapped_column(Float)
     evidence: Mapped[str | None]
@@ -81,7 +83,7 @@ class ModelFamilyPath(Base):
         BigInteger, ForeignKey("models.id", ondelete="CASCADE"), primary_key=True
     )
     family_id: Mapped[int] = mapped_column(
-        ForeignKey("families.id", ondelete="CASCADE"), primary_key=True
+        Integer, primary_key=True, comment="families.id (no foreign key, as model_families)"
     )
 
 

@@ -11,6 +11,8 @@ The family tree (`families`, synced from the vocabulary files by `catalog famili
 rebuild` and after harvests), each model's family with its evidence (`model_families`),
 the family path of every model for search (`model_family_paths`), the links hubs declare
 between models (`model_links`) and the record of rebuilds (`family_builds`). The
+assignment tables have no foreign key to `families` (checking one per written row
+doubled a rebuild's writes; the tree sync deletes a removed family's rows itself). The
 `reporting` views gain `models_flat.family`, `models_flat.family_root` (new columns at
 the end, so the view stays compatible) and `family_platform_counts`.
 """
@@ -145,7 +147,7 @@ def upgrade() -> None:
     op.create_table(
         "model_families",
         sa.Column("model_id", sa.BigInteger(), nullable=False),
-        sa.Column("family_id", sa.Integer(), nullable=False),
+        sa.Column("family_id", sa.Integer(), nullable=False, comment="families.id"),
         sa.Column(
             "method",
             sa.Text(),
@@ -172,12 +174,6 @@ def upgrade() -> None:
             name=op.f("ck_model_families_method"),
         ),
         sa.ForeignKeyConstraint(
-            ["family_id"],
-            ["families.id"],
-            name=op.f("fk_model_families_family_id_families"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
             ["model_id"],
             ["models.id"],
             name=op.f("fk_model_families_model_id_models"),
@@ -194,12 +190,11 @@ def upgrade() -> None:
     op.create_table(
         "model_family_paths",
         sa.Column("model_id", sa.BigInteger(), nullable=False),
-        sa.Column("family_id", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["family_id"],
-            ["families.id"],
-            name=op.f("fk_model_family_paths_family_id_families"),
-            ondelete="CASCADE",
+        sa.Column(
+            "family_id",
+            sa.Integer(),
+            nullable=False,
+            comment="families.id (no foreign key, as model_families)",
         ),
         sa.ForeignKeyConstraint(
             ["model_id"],
