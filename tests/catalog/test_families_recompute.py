@@ -162,3 +162,22 @@ def test_the_tree_follows_the_vocabulary(
     assert "huggingface:acme/AcmeNet-small" not in families(db_session)
     gone = db_session.execute(text("SELECT count(*) FROM families WHERE slug = 'acme-net'"))
     assert gone.scalar_one() == 0
+    dangling = db_session.execute(
+        text(
+            "SELECT count(*) FROM model_family_paths mp "
+            "LEFT JOIN families f ON f.id = mp.family_id WHERE f.id IS NULL"
+        )
+    )
+    assert dangling.scalar_one() == 0
+
+
+def test_a_harvest_after_a_vocabulary_change_syncs_the_tree_and_says_to_rebuild(
+    db_session: Session, vocab: Vocabulary, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    ids = load(db_session, [record("acme/AcmeNet-small"), record("acme/AcmeNet-large")])
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("families:\n  - {slug: acme-net, name: AcmeNet}\n")
+    rebuild_families(db_session, load_vocabulary(mine))
+    recompute_families(db_session, [ids["huggingface:acme/AcmeNet-small"]], vocab)
+    assert "run `catalog families rebuild`" in caplog.text
+    assert families(db_session) == {}  # the removed family took its assignments with it
