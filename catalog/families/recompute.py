@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from catalog.families import store
+from catalog.families import store, writes
 from catalog.families.assign import Node, assign_all
 from catalog.families.matcher import own_evidence
 from catalog.families.records import Target, make_node
@@ -97,8 +97,8 @@ def rebuild_families(
         nodes[model_id] = make_node(vocab, own, parents, links, fallbacks)
     results = assign_all(vocab, nodes, {})
     del nodes, shared
-    store.write_links(session, {m: own.link_refs for m, (own, _) in pending.items()}, None)
-    written = store.write_assignments(
+    writes.write_links(session, {m: own.link_refs for m, (own, _) in pending.items()}, None)
+    written = writes.write_assignments(
         session, results, synced.ids, scope=None, moved_families=synced.moved
     )
     store.record_build(session, vocab.sha256, started_at, len(results), written.assigned)
@@ -170,8 +170,8 @@ def _recompute_round(
         session, {t for t in targets if t is not None and t not in nodes}
     )
     results = assign_all(vocab, nodes, known)
-    store.write_links(session, {m: own.link_refs for m, own in owns.items()}, owns.keys())
-    return store.write_assignments(session, results, family_ids, scope=owns.keys()).changed
+    writes.write_links(session, {m: own.link_refs for m, own in owns.items()}, owns.keys())
+    return writes.write_assignments(session, results, family_ids, scope=owns.keys()).changed
 
 
 def refresh_after_load(session: Session, platform_id: int, external_ids: Sequence[str]) -> None:
