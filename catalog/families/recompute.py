@@ -64,40 +64,10 @@ def rebuild_families(
     vocab = vocab or current_vocabulary()
     store.lock(session)
     synced = store.sync_families(session, vocab)
-    low, high = store.id_bounds(session)
-    tag_ids = store.relevant_tag_ids(session, vocab)
-    nodes: dict[int, Node] = {}
-    pending: dict[int, tuple[Any, list[Target]]] = {}
-    link_refs: set[tuple[str, str]] = set()
-    fallbacks: dict[tuple[str, str], Any] = {}
-    # Most models share their evidence with many others (same words, same fields): one
-    # object each keeps a million-model rebuild within a few hundred megabytes.
-    shared: dict[Any, Any] = {}
-    for chunk_low in range(low, high, CHUNK):
-        facts = store.read_facts(
-            session, id_range=(chunk_low, min(chunk_low + CHUNK, high)), tag_ids=tag_ids
-        )
-        for model_id, model in facts.models.items():
-            own = own_evidence(vocab, model)
-            own = shared.setdefault(own, own)
-            parents = facts.parents.get(model_id, [])
-            if own.link_refs:
-                pending[model_id] = (own, parents)
-                link_refs.update(own.link_refs)
-            elif parents:
-                nodes[model_id] = make_node(vocab, own, parents, (), fallbacks)
-            else:
-                node = Node(own)
-                nodes[model_id] = shared.setdefault(node, node)
-        if progress:
-            progress("reading", min(chunk_low + CHUNK, high) - low, high - low)
-    held = store.model_ids_by_ref(session, link_refs)
-    for model_id, (own, parents) in pending.items():
-        links = [(held.get(ref), *ref) for ref in own.link_refs]
-        nodes[model_id] = make_node(vocab, own, parents, links, fallbacks)
+    nodes, links = _all_nodes(session, vocab, progress)
     results = assign_all(vocab, nodes, {})
-    del nodes, shared
-    writes.write_links(session, {m: own.link_refs for m, (own, _) in pending.items()}, None)
+    del nodes
+    writes.write_links(session, links, None)
     written = writes.write_assignments(
         session, results, synced.ids, scope=None, moved_families=synced.moved
     )
@@ -114,6 +84,43 @@ def rebuild_families(
         seconds=time.perf_counter() - started,
         by_method=by_method,
     )
+
+
+def _all_nodes(
+    session: Session, vocab: Vocabulary, progress: Progress | None
+) -> tuple[dict[int, Node], dict[int, tuple[tuple[str, str], ...]]]:
+    """Every model's node, read in chunks of ids, and the links hubs declare."""
+    low, high = store.id_bounds(session)
+    tag_ids = store.relevant_tag_ids(session, vocab)
+    nodes: dict[int, Node] = {}
+    pending: dict[int, tuple[Any, list[Target]]] = {}
+    fallbacks: dict[tuple[str, str], Any] = {}
+    # Most models share their evidence with many others (same words, same fields): one
+    # object each keeps a million-model rebuild within a few hundred megabytes.
+    shared: dict[Any, Any] = {}
+    for chunk_low in range(low, high, CHUNK):
+        chunk = (chunk_low, min(chunk_low + CHUNK, high))
+        facts = store.read_facts(session, id_range=chunk, tag_ids=tag_ids)
+        for model_id, model in facts.models.items():
+            own = own_evidence(vocab, model)
+            own = shared.setdefault(own, own)
+            parents = facts.parents.get(model_id, [])
+            if own.link_refs:
+                pending[model_id] = (own, parents)  # targets resolve once all are read
+            elif parents:
+                nodes[model_id] = make_node(vocab, own, parents, (), fallbacks)
+            else:
+                node = Node(own)
+                nodes[model_id] = shared.setdefault(node, node)
+        if progress:
+            progress("reading", chunk[1] - low, high - low)
+    held = store.model_ids_by_ref(
+        session, {r for own, _ in pending.values() for r in own.link_refs}
+    )
+    for model_id, (own, parents) in pending.items():
+        links = [(held.get(ref), *ref) for ref in own.link_refs]
+        nodes[model_id] = make_node(vocab, own, parents, links, fallbacks)
+    return nodes, {model_id: own.link_refs for model_id, (own, _) in pending.items()}
 
 
 def recompute_families(

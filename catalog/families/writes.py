@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 from sqlalchemy.orm import Session
@@ -74,6 +75,32 @@ def write_assignments(
         moved_families: Families whose path changed (their models' paths are rewritten).
     """
     _load_results(session, results, family_ids)
+    removed, updated, inserted = _apply(session, scope)
+    gone = {row[0] for row in removed}
+    added = {row[0] for row in inserted}
+    repath = gone | added | {mid for mid, moved, _ in updated if moved}
+    if moved_families:
+        repath |= {
+            row[0]
+            for row in execute(
+                session,
+                "SELECT model_id FROM model_families WHERE family_id = ANY(CAST(:f AS int[]))",
+                {"f": list(moved_families)},
+            ).all()
+        }
+    if len(repath) > ANALYZE_AFTER:
+        execute(session, "ANALYZE model_families", {})  # fresh statistics for the path join
+    _rewrite_paths(session, repath)
+    if len(repath) > ANALYZE_AFTER:
+        execute(session, "ANALYZE model_family_paths", {})
+    assigned = sum(1 for verdict in results.values() if verdict is not None)
+    return WriteResult(assigned, gone | added | {mid for mid, _, prop in updated if prop})
+
+
+def _apply(
+    session: Session, scope: Collection[int] | None
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """Delete, update and insert from `family_results`: the rows each statement touched."""
     in_scope = "" if scope is None else "mf.model_id = ANY(CAST(:scope AS bigint[])) AND "
     params = {"scope": sorted(scope or ())}
     removed = execute(
@@ -105,25 +132,7 @@ def write_assignments(
         "ON CONFLICT (model_id) DO NOTHING RETURNING model_id",
         {},
     ).all()
-    gone = {row[0] for row in removed}
-    added = {row[0] for row in inserted}
-    repath = gone | added | {mid for mid, moved, _ in updated if moved}
-    if moved_families:
-        repath |= {
-            row[0]
-            for row in execute(
-                session,
-                "SELECT model_id FROM model_families WHERE family_id = ANY(CAST(:f AS int[]))",
-                {"f": list(moved_families)},
-            ).all()
-        }
-    if len(repath) > ANALYZE_AFTER:
-        execute(session, "ANALYZE model_families", {})  # fresh statistics for the path join
-    _rewrite_paths(session, repath)
-    if len(repath) > ANALYZE_AFTER:
-        execute(session, "ANALYZE model_family_paths", {})
-    assigned = sum(1 for verdict in results.values() if verdict is not None)
-    return WriteResult(assigned, gone | added | {mid for mid, _, prop in updated if prop})
+    return removed, updated, inserted
 
 
 def _load_results(
