@@ -78,9 +78,11 @@ def assign_all(
         if id(node) not in by_node:
             by_node[id(node)] = decide(vocab, node, lookup)
         result[key] = by_node[id(node)]
+    shared: dict[Verdict, Verdict] = {}  # children of one base mostly get equal verdicts
     for component in _components(linked):
         if len(component) == 1 and component[0] not in set(_targets(linked[component[0]])):
-            result[component[0]] = decide(vocab, linked[component[0]], lookup)
+            verdict = decide(vocab, linked[component[0]], lookup)
+            result[component[0]] = shared.setdefault(verdict, verdict) if verdict else None
             continue
         _assign_cycle(vocab, linked, component, result, lookup)
     return result

@@ -90,7 +90,8 @@ def write_assignments(
         }
     if len(repath) > ANALYZE_AFTER:
         execute(session, "ANALYZE model_families", {})  # fresh statistics for the path join
-    _rewrite_paths(session, repath)
+    everything = scope is None and len(repath) * 2 > len(results)
+    _rewrite_paths(session, repath, everything=everything)
     if len(repath) > ANALYZE_AFTER:
         execute(session, "ANALYZE model_family_paths", {})
     assigned = sum(1 for verdict in results.values() if verdict is not None)
@@ -179,7 +180,17 @@ def _copy_line(verdict: Verdict, family_ids: Mapping[str, int]) -> str:
     )
 
 
-def _rewrite_paths(session: Session, model_ids: Collection[int]) -> None:
+def _rewrite_paths(session: Session, model_ids: Collection[int], *, everything: bool) -> None:
+    if everything:  # a first rebuild: one pass over the table, no list of a million ids
+        execute(session, "DELETE FROM model_family_paths", {})
+        execute(
+            session,
+            "INSERT INTO model_family_paths (model_id, family_id) SELECT mf.model_id, a.id "
+            "FROM model_families mf JOIN families f ON f.id = mf.family_id "
+            "JOIN families a ON a.slug = ANY(f.path)",
+            {},
+        )
+        return
     if not model_ids:
         return
     params = {"ids": sorted(model_ids)}
