@@ -154,3 +154,16 @@ def test_the_command_writes_html_and_refuses_unknown_families(
     assert bad.returncode == 1
     assert bad.stderr.startswith("error: unknown family 'resnett'")
     assert len(bad.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="/usr/bin/chromium is absent")
+def test_html_renders_in_chromium(transport, tmp_path: Path) -> None:  # noqa: ANN001
+    from tests.reports.test_browser import PNG_MAGIC, open_in_chromium
+
+    page = tmp_path / "family.html"
+    page.write_text(render(report(transport), "html"), encoding="utf-8")
+    opened = open_in_chromium(page, tmp_path)
+    assert opened.console == []
+    assert len(re.findall(r'<svg [^>]*class="chart"', opened.dom)) == 3
+    assert len(re.findall(r"<table\b", opened.dom)) == 3 + 4  # matrices, then a table per hub
+    assert opened.screenshot.read_bytes().startswith(PNG_MAGIC)
