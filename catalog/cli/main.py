@@ -19,6 +19,7 @@ PLUGINS = (
     "api.reports.cli",
     "harvesters.scheduler_cli",
     "catalog.derive.cli",
+    "catalog.families.cli",
 )
 
 app = typer.Typer(
