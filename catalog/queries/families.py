@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import and_, any_, func, literal, or_, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from catalog.models import FAMILY_KINDS, Family, Model, ModelFamily, ModelFamilyPath, Platform
 from catalog.queries.errors import QueryError, invalid_value_error
@@ -80,6 +80,46 @@ def family_by_slug(session: Session, slug: str) -> FamilyRow | None:
     """One family by slug (None when unknown)."""
     row = session.execute(select(*_COLUMNS).where(Family.slug == slug)).first()
     return _row(row) if row else None
+
+
+def families_with_ancestors(session: Session, slugs: Sequence[str]) -> dict[str, FamilyRow]:
+    """These families and every family on their paths, by slug (unknown slugs are left
+    out), in one statement."""
+    paths = select(func.unnest(Family.path)).where(Family.slug.in_(sorted(set(slugs))))
+    rows = session.execute(select(*_COLUMNS).where(Family.slug.in_(paths))).all()
+    return {row[1]: _row(row) for row in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class ModelFamilyInfo:
+    """A model's family with the evidence, and the family's path (root first)."""
+
+    assignment: AssignmentRow
+    path: list[FamilyRow]
+
+
+def model_family(session: Session, model_id: int) -> ModelFamilyInfo | None:
+    """The family of one model with every family on its path, in one statement (None
+    when the model has no family)."""
+    path_family = aliased(Family)
+    stmt = (
+        select(
+            ModelFamily.family_id,
+            ModelFamily.method,
+            ModelFamily.confidence,
+            ModelFamily.evidence,
+            ModelFamily.derivative,
+            *(getattr(path_family, c.key) for c in _COLUMNS),
+        )
+        .join(Family, Family.id == ModelFamily.family_id)
+        .join(path_family, path_family.slug == any_(Family.path))
+        .where(ModelFamily.model_id == model_id)
+        .order_by(path_family.depth)
+    )
+    rows = session.execute(stmt).all()
+    if not rows:
+        return None
+    return ModelFamilyInfo(AssignmentRow(*rows[0][:5]), [_row(row[5:]) for row in rows])
 
 
 def children_by_parent(session: Session, parent_ids: Sequence[int]) -> dict[int, list[FamilyRow]]:

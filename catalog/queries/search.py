@@ -160,14 +160,22 @@ class ModelSearch:
             found = facet_engine.facet_counts(self.index, self._conds(), field, len(ids), ids)
         return {b.value: b.count for b in found.buckets}
 
-    def pivot(self, rows: str, columns: str | None) -> Pivot:
+    def pivot(
+        self, rows: str, columns: str | None, *, levels: dict[str, frozenset[int]] | None = None
+    ) -> Pivot:
         """Counts matrix of two facets (or one) over the matching models.
+
+        Args:
+            rows: Facet field of the rows.
+            columns: Facet field of the columns, or None for one dimension.
+            levels: For a tree-valued field, the vocabulary ids to show instead of the
+                roots or the children of the selection (e.g. every release below a family).
 
         Raises:
             QueryError: an unknown facet field.
         """
         stats.check_pivot_fields(rows, columns)
-        scopes = self._scopes([rows, columns])
+        scopes = self._scopes([rows, columns]) | (levels or {})
         if self.index is None:
             return stats.pivot(
                 self.session, self.filter, self.query.search_text, rows, columns, scopes=scopes
