@@ -118,6 +118,32 @@ def test_backends_agree_on_family_pivots(db_session, catalog) -> None:
     assert {k.value for k in pivots[0].rows} == {p[0] for p in catalog.values()}
 
 
+def test_backends_agree_on_pivots_of_chosen_levels(db_session, catalog) -> None:
+    from sqlalchemy import select
+
+    from catalog.models import Family
+
+    ids = dict(db_session.execute(select(Family.slug, Family.id)).tuples().all())
+    # Releases two and three levels below the selected roots, not their children.
+    levels = ("llama-3.1-8b", "resnet-50")
+    flt = ModelFilter(values={"families": ("llama", "resnet")})
+    pivots = [
+        run(db_session, cache, filter=flt).pivot(
+            "family", "platform", levels={"family": frozenset(ids[s] for s in levels)}
+        )
+        for cache in (None, FacetIndexCache())
+    ]
+    assert pivots[0] == pivots[1]
+    expected = Counter(
+        (level, ref.split(":", 1)[0])
+        for ref, path in catalog.items()
+        for level in levels
+        if level in path
+    )
+    assert {(c.row, c.column): c.count for c in pivots[0].cells} == dict(expected)
+    assert {k.value: k.count for k in pivots[0].rows} == {"llama-3.1-8b": 2, "resnet-50": 3}
+
+
 def test_counts_of_any_level(db_session, catalog, backend) -> None:
     from sqlalchemy import select
 
