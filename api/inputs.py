@@ -35,6 +35,9 @@ class FacetValues:
         description="Classes of the effective license: permissive, copyleft, "
         "restricted-custom, non-commercial, unknown (derived).",
     )
+    families: list[str] | None = strawberry.field(
+        default=None, description="Family slugs; a family includes its sub-families."
+    )
 
 
 def _values(values: FacetValues | ModelFilter | None) -> dict[str, tuple[str, ...]]:

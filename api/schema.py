@@ -17,9 +17,11 @@ from strawberry.types import ExecutionContext
 
 from api.errors import RequestErrors
 from api.guard import GuardedValidation
+from api.resolvers import families as families_r
 from api.resolvers import search as search_r
 from api.resolvers import stats as stats_r
 from api.types.compare import ComparisonTable
+from api.types.family import Family, FamilyConnection
 from api.types.model import Model
 from api.types.search import ModelConnection
 from api.types.stats import PivotTable, SeriesPoint
@@ -41,7 +43,11 @@ class Query:
         description='One model by id or ref ("<platform>:<externalId>").',
     )
     compare: ComparisonTable = strawberry.field(
-        resolver=stats_r.compare, description="Side-by-side comparison of models by ids or refs."
+        resolver=stats_r.compare,
+        description=(
+            "Side-by-side comparison of models by ids or refs, or of a family across hubs "
+            "(family: its most downloaded models on each hub, derivatives left out)."
+        ),
     )
     stats: PivotTable = strawberry.field(
         resolver=stats_r.stats, description="Counts matrix over one or two facet fields."
@@ -54,6 +60,13 @@ class Query:
     tasks: list[Task] = strawberry.field(resolver=stats_r.tasks)
     formats: list[Format] = strawberry.field(resolver=stats_r.formats)
     harvest_runs: list[HarvestRun] = strawberry.field(resolver=stats_r.harvest_runs)
+    families: FamilyConnection = strawberry.field(
+        resolver=families_r.families,
+        description="Model families: the roots, a family's children (parent), or by name.",
+    )
+    family: Family | None = strawberry.field(
+        resolver=families_r.family, description="One model family by slug."
+    )
 
 
 class CatalogSchema(strawberry.Schema):

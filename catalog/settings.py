@@ -73,6 +73,13 @@ class Settings(BaseSettings):
         validation_alias=_env("CATALOG_REMOVAL_THRESHOLD"),
         description="Largest share of a platform's models one full sweep may soft-delete.",
     )
+    families_file: Path | None = Field(
+        default=None,
+        validation_alias=_env("CATALOG_FAMILIES_FILE"),
+        description="Your own family vocabulary (YAML, the format of the built-in "
+        "catalog/families/families.yaml): adds families and pins, or replaces a family of "
+        "the same slug.",
+    )
     statement_timeout_ms: int = Field(
         default=5000,
         validation_alias=_env("CATALOG_STATEMENT_TIMEOUT_MS"),

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from catalog.families.recompute import refresh_after_load
 from catalog.loader import VocabularyIds, load_models, touch_unchanged
 from catalog.loader.sql import LoadContendedError, LoadRejectedError
 from catalog.raw import LandedPayload, canonical_json, payload_hash, store_payloads
@@ -91,6 +92,7 @@ def process_batch(
     todo = [(raw, lp) for raw, lp in batch.items if lp.external_id not in unchanged]
     ready = [item for item in (_normalize(ctx, raw, lp, bad) for raw, lp in todo) if item]
     inserted, loaded = _load_isolating_failures(session, ctx, ready, bad)
+    refresh_after_load(session, ctx.platform_id, [item.landed.external_id for item in ready])
     report.new += inserted
     report.changed += loaded - inserted
     for item in ready:

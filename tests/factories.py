@@ -163,6 +163,7 @@ def values_of(
         "language": rec.languages,
         "dataset": rec.datasets,
         "tag": rec.tags,
+        "family": (),  # derived after loading (catalog.families); these records have none
     }
     return tuple(multi[field])
 

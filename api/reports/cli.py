@@ -1,4 +1,4 @@
-"""`catalog report compare|landscape|coverage`: reports as md, html, csv or json."""
+"""`catalog report compare|landscape|coverage|family`: reports as md, html, csv or json."""
 
 from __future__ import annotations
 
@@ -130,3 +130,22 @@ def coverage(
         _transport(endpoint), modality=modality, platforms=platform, max_tasks=tasks
     )
     _emit(report, chosen, output)
+
+
+@app.command()
+def family(
+    slug: str = typer.Argument(..., help="Family slug, e.g. resnet or llama-3.1."),
+    top: int = typer.Option(5, "--top", "-n", help="Top models per hub (0-100)."),
+    fmt: str | None = FORMAT,
+    output: Path | None = OUTPUT,
+    endpoint: str | None = ENDPOINT,
+) -> None:
+    """One family across hubs: formats, releases with parameters, derivatives, top models."""
+    from api.reports.family import build_family
+
+    chosen = _format(fmt, output)
+    if not 0 <= top <= 100:
+        raise ReportError(f"--top must be between 0 and 100, got {top}")
+    transport = _transport(endpoint)
+    meta = build._meta(f"Family: {slug}", transport, build.utc_now, family=slug)
+    _emit(build_family(transport, slug, top=top, meta=meta), chosen, output)

@@ -182,7 +182,61 @@ class CoverageReport:
     kind: str = "coverage"
 
 
-Report = CompareReport | LandscapeReport | CoverageReport
+@dataclass(frozen=True, slots=True)
+class ReleaseRow:
+    """A release of the family: its parameters and how many models each hub has."""
+
+    slug: str
+    name: str
+    parameters: float | None
+    models: int
+    per_hub: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class HubTop:
+    """The most downloaded models of the family on one hub."""
+
+    platform: str
+    label: str
+    models: tuple[LandscapeModel, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FamilyReport:
+    """One family across hubs.
+
+    Attributes:
+        meta: Title, time, source and the selection.
+        slug: The family.
+        name: Its display name.
+        path: Slugs from the root down to it.
+        family_kind: architecture, line or release.
+        total: Live models of the family (sub-families included).
+        children: Sub-families with their model counts.
+        hubs: The hubs that publish it, with their model counts.
+        hub_formats: Hubs x formats.
+        releases: Releases x hubs, with parameters.
+        lineage: Hubs x relations (fine-tunes, adapters, quantizations, merges).
+        top: The most downloaded models of each hub.
+    """
+
+    meta: Meta
+    slug: str
+    name: str
+    path: tuple[str, ...]
+    family_kind: str
+    total: int
+    children: tuple[Bucket, ...]
+    hubs: tuple[Bucket, ...]
+    hub_formats: Matrix
+    releases: tuple[ReleaseRow, ...]
+    lineage: Matrix
+    top: tuple[HubTop, ...]
+    kind: str = "family"
+
+
+Report = CompareReport | LandscapeReport | CoverageReport | FamilyReport
 
 
 def as_dict(report: Report) -> dict[str, Any]:

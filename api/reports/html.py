@@ -10,6 +10,7 @@ from api.reports.data import (
     Bucket,
     CompareReport,
     CoverageReport,
+    FamilyReport,
     LandscapeModel,
     LandscapeReport,
     Matrix,
@@ -69,6 +70,10 @@ def render_html(report: Report) -> str:
         body = _compare(report)
     elif isinstance(report, LandscapeReport):
         body = _landscape(report)
+    elif isinstance(report, FamilyReport):
+        from api.reports import family_render
+
+        body = family_render.html(report)
     else:
         body = _coverage(report)
     return (

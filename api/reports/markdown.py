@@ -10,6 +10,7 @@ from api.reports.data import (
     Bucket,
     CompareReport,
     CoverageReport,
+    FamilyReport,
     LandscapeReport,
     Matrix,
     Meta,
@@ -33,6 +34,10 @@ def render_markdown(report: Report) -> str:
         body = _compare(report)
     elif isinstance(report, LandscapeReport):
         body = _landscape(report)
+    elif isinstance(report, FamilyReport):
+        from api.reports import family_render
+
+        body = family_render.markdown(report)
     else:
         body = _coverage(report)
     return "\n".join([*_header(report.meta), *body]).rstrip() + "\n"

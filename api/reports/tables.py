@@ -7,7 +7,14 @@ import io
 import json
 from collections.abc import Iterable, Sequence
 
-from api.reports.data import CompareReport, CoverageReport, LandscapeReport, Report, as_dict
+from api.reports.data import (
+    CompareReport,
+    CoverageReport,
+    FamilyReport,
+    LandscapeReport,
+    Report,
+    as_dict,
+)
 
 LANDSCAPE_COLUMNS = (
     "rank",
@@ -43,6 +50,10 @@ def render_csv(report: Report) -> str:
         header, rows = _compare_rows(report)
     elif isinstance(report, LandscapeReport):
         header, rows = list(LANDSCAPE_COLUMNS), _landscape_rows(report)
+    elif isinstance(report, FamilyReport):
+        from api.reports import family_render
+
+        header, rows = list(family_render.CSV_COLUMNS), family_render.csv_rows(report)
     else:
         header, rows = list(COVERAGE_COLUMNS), _coverage_rows(report)
     out = io.StringIO()

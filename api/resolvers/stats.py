@@ -16,6 +16,8 @@ from api.types.stats import Interval, PivotCell, PivotKey, PivotTable, SeriesPoi
 from api.types.vocab import Format, HarvestRun, Modality, Platform, Task
 from catalog.queries import compare as compare_q
 from catalog.queries import stats as stats_q
+from catalog.queries.errors import QueryError
+from catalog.queries.families import family_compare_ids
 from catalog.queries.filters import ModelQuery, SortKey
 from catalog.queries.resolve import resolve_filter
 from catalog.queries.search import search_models
@@ -99,13 +101,17 @@ async def compare(
     info: strawberry.Info[Context, None],
     ids: list[strawberry.ID] | None = None,
     refs: list[str] | None = None,
+    family: str | None = None,
 ) -> ComparisonTable:
-    """Compare models side by side; unknown ids or refs give one error listing them."""
+    """Compare models side by side; unknown ids or refs give one error listing them. With
+    `family`, the family's most downloaded models on each hub (derivatives left out)."""
     session = info.context.session
-    model_ids = [parse_id(i, "ids") for i in ids or []]
-    resolved = compare_q.resolve_compared(
-        session, [i for i in model_ids if i is not None], refs or []
-    )
+    model_ids = [i for i in (parse_id(i, "ids") for i in ids or []) if i is not None]
+    if family is not None:
+        model_ids += family_compare_ids(session, family)
+        if not model_ids and not refs:
+            raise QueryError(f"family {family!r} has no models to compare yet")
+    resolved = compare_q.resolve_compared(session, model_ids, refs or [])
     table = compare_q.build_comparison(session, resolved)
     found = await load_models(info.context, table.model_ids)
     return ComparisonTable(

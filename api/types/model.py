@@ -21,10 +21,12 @@ from api.types.vocab import Modality, Platform, Task
 from catalog.models import RELATIONS
 from catalog.queries.detail import ModelRow, Term
 from catalog.queries.errors import QueryError
+from catalog.queries.families import AssignmentRow
 from catalog.queries.filters import MAX_PAGE
 from catalog.queries.lineage import MAX_DEPTH
 
 if TYPE_CHECKING:
+    from api.types.family import Family, FamilyAssignment, SameAsLink
     from api.types.search import ModelConnection
 
 MAX_METRIC_POINTS = 10_000
@@ -92,6 +94,9 @@ def _check_depth(max_depth: int) -> None:
 
 
 ConnectionRef = Annotated["ModelConnection", strawberry.lazy("api.types.search")]
+FamilyRef = Annotated["Family", strawberry.lazy("api.types.family")]
+AssignmentRef = Annotated["FamilyAssignment", strawberry.lazy("api.types.family")]
+SameAsRef = Annotated["SameAsLink", strawberry.lazy("api.types.family")]
 
 
 @strawberry.type(description="A model as one hub publishes it.")
@@ -260,6 +265,39 @@ class Model:
         found = await info.context.loaders.derived.load(self.row.id)
         return [FieldSource.from_row(s) for s in found.provenance] if found else []
 
+    @strawberry.field(description="The model's family, the most specific one (null when unknown).")
+    async def family(self, info: strawberry.Info[Context, None]) -> FamilyRef | None:
+        from api.types.family import FamilyAssignment
+
+        found = await _assignment(info, self.row.id)
+        return await FamilyAssignment.from_row(found).family(info) if found else None
+
+    @strawberry.field(description="The family with the evidence for it (null when unknown).")
+    async def family_assignment(self, info: strawberry.Info[Context, None]) -> AssignmentRef | None:
+        from api.types.family import FamilyAssignment
+
+        found = await _assignment(info, self.row.id)
+        return FamilyAssignment.from_row(found) if found else None
+
+    @strawberry.field(
+        description=(
+            "The same release on other hubs and in other formats (same release family, "
+            "neither a derivative), most downloaded first."
+        )
+    )
+    async def same_as(
+        self, info: strawberry.Info[Context, None], first: int = 20
+    ) -> list[SameAsRef]:
+        from api.family_loaders import family_loaders
+        from api.types.family import SameAsLink
+
+        if not 0 <= first <= MAX_PAGE:
+            raise QueryError(f"first must be between 0 and {MAX_PAGE}, got {first}")
+        rows = await family_loaders(info.context).same_as.load((self.row.id, first))
+        return [
+            SameAsLink(model_id=r.model_id, method=r.method, confidence=r.confidence) for r in rows
+        ]
+
     @strawberry.field(description="Downloads/likes history, oldest first.")
     async def metrics(
         self, info: strawberry.Info[Context, None], since: dt.datetime | None = None
@@ -276,6 +314,12 @@ async def _usage(
 ) -> UsageAssessment:
     found = await info.context.loaders.derived.load(model_id)
     return UsageAssessment.from_row(found.usage.get(usage) if found else None)
+
+
+async def _assignment(info: strawberry.Info[Context, None], model_id: int) -> AssignmentRow | None:
+    from api.family_loaders import family_loaders
+
+    return await family_loaders(info.context).assignment.load(model_id)
 
 
 async def _walk(

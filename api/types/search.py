@@ -26,6 +26,7 @@ class FacetField(Enum):
     AUTHOR = "author"
     DATASET = "dataset"
     TAG = "tag"
+    FAMILY = "family"
     PARAMETER_RANGE = "parameter_range"
     USAGE = strawberry.enum_value(
         "usage", description="Usages known true: feature-extraction, fine-tuning, zero-shot."

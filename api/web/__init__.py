@@ -23,7 +23,7 @@ def explorer() -> Explorer:
 
 
 def web_routes() -> list[BaseRoute]:
-    """The explorer's routes: `/`, `/models/...`, `/compare`, `/hubs`, `/static/...`."""
+    """The explorer's pages (search, models, families, compare, hubs) and static files."""
     return explorer().routes()
 
 

@@ -44,6 +44,26 @@ MODEL_QUERY = """query Model($ref: String!) {
     ancestors { depth relation model { ref } }
     derivatives(first: 20) { totalCount edges { node { ref } } }
     metrics { observedAt downloads likes }
+    family { slug path }
+    familyAssignment { method confidence evidence derivative }
+    sameAs { method confidence model { ref platform { slug } } }
+  }
+}
+"""
+
+FAMILY_QUERY = """query Family($slug: String!) {
+  family(slug: $slug) {
+    slug name kind path modelCount
+    parent { slug name }
+    children { slug name modelCount }
+    platforms { slug name }
+    derivatives { platform relation models }
+    models(first: 20, sort: [DOWNLOADS]) {
+      edges { node { ref name platform { slug } formats { slug } downloads } }
+    }
+  }
+  hubsByFormat: stats(filter: {families: [$slug]}, rows: PLATFORM, columns: FORMAT) {
+    cells { row column count }
   }
 }
 """

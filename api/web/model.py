@@ -1,5 +1,6 @@
-"""The model page's data: the model, its lineage up and down as trees, its history and
-the harvest run that last saw it (seven statements, whatever the lineage)."""
+"""The model page's data: the model, its lineage up and down as trees, its family with
+the same release on other hubs, its history and the harvest run that last saw it (nine
+statements, whatever the lineage)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from catalog.queries import detail, lineage, status
+from catalog.queries import families as fq
 from catalog.queries.detail import MetricPoint, ModelDetail, ModelRow
+from catalog.queries.families import ModelFamilyInfo
 from catalog.queries.index_cache import FacetIndexCache
 from catalog.queries.lineage import DescendantTree, LineageStep, TreeEdge
 from catalog.queries.status import Sighting
@@ -18,6 +21,7 @@ MAX_TREE = 120  # descendants shown; the rest are one search away (derived_from)
 FIRST_CHILDREN = 20  # direct children of the model itself
 NEXT_CHILDREN = 6  # children of each deeper node
 MAX_POINTS = 2000  # history points charted
+SAME_AS = 20  # the same release on other hubs, most downloaded first
 
 
 @dataclass(slots=True)
@@ -40,8 +44,25 @@ class TreeNode:
 
 
 @dataclass(frozen=True, slots=True)
+class SameRelease:
+    """Another model of the same release (another hub or format), and how it was found."""
+
+    ref: str
+    name: str
+    platform_name: str
+    formats: list[str]
+    method: str
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
 class ModelPage:
-    """What the model page shows."""
+    """What the model page shows.
+
+    Attributes:
+        family: The model's family with its evidence and path (None when unknown).
+        same_as: The same release on other hubs and in other formats.
+    """
 
     row: ModelRow
     detail: ModelDetail
@@ -51,6 +72,8 @@ class ModelPage:
     truncated: bool
     metrics: list[MetricPoint]
     sighting: Sighting | None
+    family: ModelFamilyInfo | None
+    same_as: list[SameRelease]
 
 
 def gather_model(session: Session, cache: FacetIndexCache | None, ref: str) -> ModelPage | None:
@@ -66,9 +89,13 @@ def gather_model(session: Session, cache: FacetIndexCache | None, ref: str) -> M
     down = lineage.descendant_tree(
         session, row.id, first_root=FIRST_CHILDREN, first_each=NEXT_CHILDREN, max_nodes=MAX_TREE
     )
-    details = detail.details_by_ids(session, [row.id, *(s.model_id for s in steps)])
+    same = fq.same_as(session, [row.id], SAME_AS).get(row.id, [])
+    details = detail.details_by_ids(
+        session, [row.id, *(s.model_id for s in steps), *(s.model_id for s in same)]
+    )
     names = detail.models_by_ids(
-        session, [s.model_id for s in steps] + [e.child_id for e in down.edges]
+        session,
+        [s.model_id for s in steps] + [e.child_id for e in down.edges] + [s.model_id for s in same],
     )
     metrics = detail.metrics_by_model(session, [row.id], None).get(row.id, [])
     return ModelPage(
@@ -80,7 +107,25 @@ def gather_model(session: Session, cache: FacetIndexCache | None, ref: str) -> M
         truncated=down.truncated,
         metrics=metrics[-MAX_POINTS:],
         sighting=status.model_sighting(session, row.id),
+        family=fq.model_family(session, row.id),
+        same_as=_same_releases(same, details, names),
     )
+
+
+def _same_releases(
+    same: list[fq.SameAsRow], details: dict[int, ModelDetail], names: dict[int, ModelRow]
+) -> list[SameRelease]:
+    found = []
+    for link in same:
+        row = names.get(link.model_id)
+        if row is None:
+            continue  # removed since
+        extra = details.get(link.model_id)
+        formats = [f.slug for f in extra.formats] if extra else []
+        found.append(
+            SameRelease(row.ref, row.name, row.platform_name, formats, link.method, link.confidence)
+        )
+    return found
 
 
 def _node(model_id: int, relation: str, names: dict[int, ModelRow]) -> TreeNode:

@@ -1,4 +1,5 @@
-"""The explorer's routes: search, model, compare and hubs pages, as HTML, JSON or CSV."""
+"""The explorer's routes: search, model, family, compare and hubs pages, as HTML, JSON or
+CSV."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from markupsafe import Markup
 from psycopg import errors as pg_errors
@@ -20,6 +21,7 @@ from api.reports import svg
 from api.web import graphiql
 from api.web.assets import Assets
 from api.web.compare import gather_compare, gather_hubs
+from api.web.family import FamilyPage, gather_family
 from api.web.model import ModelPage, gather_model
 from api.web.read import read
 from api.web.render import Renderer, csv_response, json_response
@@ -73,6 +75,7 @@ class Explorer:
         return [
             Route("/", self._guard(self.search), methods=["GET"]),
             Route("/models/{platform}/{external_id:path}", self._guard(self.model)),
+            Route("/families/{slug}", self._guard(self.family), methods=["GET"]),
             Route("/compare", self._guard(self.compare), methods=["GET"]),
             Route("/hubs", self._guard(self.hubs), methods=["GET"]),
             Route("/static/{digest}/{name:path}", self.assets.serve, methods=["GET", "HEAD"]),
@@ -138,6 +141,18 @@ class Explorer:
         if request.query_params.get("format") == "json":
             return json_response({"ref": ref, "model": page})
         return self.renderer.html(request, "model.html", _model_context(page))
+
+    async def family(self, request: Request) -> Response:
+        """`/families/<slug>`: one family across hubs (`format=json` for scripts)."""
+        slug = request.path_params["slug"]
+        page = await read(request, gather_family, slug)
+        if page is None:
+            search = ("Search for it", "/?" + urlencode({"q": slug}))
+            message = f"The catalog has no family {slug!r}."
+            return self.renderer.error(request, 404, "No such family", message, search)
+        if request.query_params.get("format") == "json":
+            return json_response({"slug": slug, "family": page})
+        return self.renderer.html(request, "family.html", _family_context(page))
 
     async def compare(self, request: Request) -> Response:
         """`/compare?refs=...`: models side by side; add and remove models."""
@@ -258,6 +273,30 @@ def _charts(page: ModelPage) -> list[Markup]:
     return charts
 
 
+def _family_context(page: FamilyPage) -> dict[str, Any]:
+    slug = page.family.slug
+
+    def search_url(family: str = slug, **values: str) -> str:
+        """The search page of a family's models with these other values."""
+        found: dict[str, tuple[str, ...]] = {"families": (family,)}
+        found.update((key, (value,)) for key, value in values.items())
+        return SearchState(values=found).url()
+
+    return {
+        "page": page,
+        "f": page.family,
+        "search_url": search_url,
+        "hub_url": lambda hub: search_url(platforms=hub),
+        "hub_format_url": lambda hub, fmt: search_url(platforms=hub, formats=fmt),
+        "release_url": lambda release: f"/families/{quote(release, safe='')}",
+        "release_hub_url": lambda release, hub: search_url(release, platforms=hub),
+        "compare_url": _compare_url(page.compare_refs) if page.compare_refs else None,
+        "json_url": "?format=json",
+        "graphql_url": graphiql.graphiql_url(graphiql.FAMILY_QUERY, {"slug": slug}),
+        "nav": "",
+    }
+
+
 def _model_context(page: ModelPage) -> dict[str, Any]:
     ref = page.row.ref
     return {
@@ -267,6 +306,7 @@ def _model_context(page: ModelPage) -> dict[str, Any]:
         "charts": _charts(page),
         "derived_url": SearchState(derived_from=ref).url(),
         "compare_url": _compare_url([ref]),
+        "same_compare_url": _compare_url([ref, *(s.ref for s in page.same_as)]),
         "json_url": "?format=json",
         "graphql_url": graphiql.graphiql_url(graphiql.MODEL_QUERY, {"ref": ref}),
         "nav": "",

@@ -1,22 +1,30 @@
 """The search page's data: one page of models, the total and the sidebar's facet counts,
-all through `catalog.queries.search` (the facet index when it is built, else SQL)."""
+all through `catalog.queries.search` (the facet index when it is built, else SQL).
+
+Families are a tree: the family facet lists the roots, or the sub-families of the ticked
+families. Ticking a sub-family of a ticked family narrows to it (the wider one is
+dropped from the state), and ticked families keep their own count at the top."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from urllib.parse import quote
 
 from sqlalchemy.orm import Session
 
 from api.web.state import BUCKET_ORDER, PARAMS, FacetSlot, SearchState, sidebar
 from catalog.queries import detail
+from catalog.queries import families as fq
 from catalog.queries.errors import QueryError
+from catalog.queries.families import FamilyRow
 from catalog.queries.filters import MAX_PAGE
 from catalog.queries.index_cache import FacetIndexCache
 from catalog.queries.results import FacetBucket, FacetCounts
-from catalog.queries.search import MAX_FACET_LIMIT, search_models
+from catalog.queries.search import MAX_FACET_LIMIT, ModelSearch, search_models
 
+FAMILY, FAMILIES = "family", "families"  # the tree-valued facet and its URL parameter
 SHOWN_VALUES = 8  # per facet before "more"
 LISTED_VALUES = 100  # per facet in all
 MAX_EXPORT = 10_000
@@ -52,6 +60,7 @@ class SearchPage:
     next_after: str | None
     derived_from_id: int | None
     backend: str
+    families: dict[str, FamilyRow]
 
 
 def result_rows(session: Session, ids: Sequence[int]) -> list[ResultRow]:
@@ -107,6 +116,7 @@ def gather_search(
         QueryError: an unknown value, a stale cursor or a bad bound (says which).
     """
     derived = resolve_derived_from(session, state)
+    state, families = narrow_families(session, state)
     search = search_models(session, state.model_query(derived, first), cache)
     page = search.page()
     facets = search.facets([slot.field for slot in sidebar()], MAX_FACET_LIMIT)
@@ -115,11 +125,43 @@ def gather_search(
         state=state,
         total=search.total(),
         rows=result_rows(session, page.ids),
-        facets=facets,
+        facets=[_with_ticked(search, f, state, families) for f in facets],
         next_after=cursors[-1] if cursors else None,
         derived_from_id=derived,
         backend=search.backend,
+        families=families,
     )
+
+
+def narrow_families(
+    session: Session, state: SearchState
+) -> tuple[SearchState, dict[str, FamilyRow]]:
+    """The state without ticked families that contain another ticked one (ticking a
+    sub-family narrows to it), and the ticked families with their ancestors by slug."""
+    ticked = state.values.get(FAMILIES, ())
+    if not ticked:
+        return state, {}
+    known = fq.families_with_ancestors(session, ticked)
+    wider = {a for slug in ticked if slug in known for a in known[slug].path if a != slug}
+    kept = tuple(slug for slug in ticked if slug not in wider)
+    if kept == ticked:
+        return state, known
+    return replace(state, values={**state.values, FAMILIES: kept}), known
+
+
+def _with_ticked(
+    search: ModelSearch, facet: FacetCounts, state: SearchState, families: dict[str, FamilyRow]
+) -> FacetCounts:
+    """The family facet with the ticked families first, each with its own count (the
+    facet itself lists their sub-families)."""
+    if facet.field != FAMILY:
+        return facet
+    listed = {b.value for b in facet.buckets}
+    ticked = [families[s] for s in state.values.get(FAMILIES, ()) if s in families]
+    missing = [f for f in ticked if f.slug not in listed]
+    counts = search.counts_of(FAMILY, frozenset(f.id for f in missing))
+    first = [FacetBucket(f.slug, f.name, counts.get(f.slug, 0)) for f in missing]
+    return FacetCounts(facet.field, first + list(facet.buckets))
 
 
 def gather_export(
@@ -141,7 +183,8 @@ def gather_export(
 
 @dataclass(frozen=True, slots=True)
 class BucketView:
-    """One value in the sidebar: its checkbox state and count."""
+    """One value in the sidebar: its checkbox state and count; `nested` for a value below
+    a ticked one (sub-families)."""
 
     value: str
     label: str
@@ -149,16 +192,19 @@ class BucketView:
     checked: bool
     excluded: bool
     dom_id: str
+    nested: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class FacetView:
-    """One facet of the sidebar: the first values, and the rest behind "more"."""
+    """One facet of the sidebar: the first values, the rest behind "more", and links
+    (text, URL) to go with it (for families: each ticked family's page and parent)."""
 
     slot: FacetSlot
     shown: list[BucketView]
     more: list[BucketView]
     excludable: bool
+    links: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def active(self) -> bool:
@@ -197,14 +243,31 @@ def facet_views(page: SearchPage) -> list[FacetView]:
                 b.value in ticked,
                 b.value in excluded,
                 _dom_id(slot.param, b.value),
+                nested=slot.field == FAMILY and bool(ticked) and b.value not in ticked,
             )
             for b in buckets
         ]
         keep = SHOWN_VALUES if slot.param != PARAMS else len(views_of)
         shown = views_of[:keep] + [v for v in views_of[keep:] if v.checked or v.excluded]
         more = [v for v in views_of[keep:LISTED_VALUES] if not (v.checked or v.excluded)]
-        views.append(FacetView(slot, shown, more, excludable=slot.param != PARAMS))
+        links = _family_links(page) if slot.field == FAMILY else []
+        views.append(FacetView(slot, shown, more, slot.param != PARAMS, links))
     return views
+
+
+def _family_links(page: SearchPage) -> list[tuple[str, str]]:
+    """Per ticked family: its page, and the search one level up."""
+    links = []
+    for slug in page.state.values.get(FAMILIES, ()):
+        family = page.families.get(slug)
+        if family is None:
+            continue
+        links.append((f"About {family.name}", f"/families/{quote(slug, safe='')}"))
+        parent = page.families.get(family.path[-2]) if len(family.path) > 1 else None
+        if parent is not None:
+            up = page.state.without(FAMILIES, slug).with_value(FAMILIES, parent.slug)
+            links.append((f"Up to {parent.name}", up.url()))
+    return links
 
 
 def _bucket_rank(slug: str) -> int:

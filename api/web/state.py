@@ -37,8 +37,7 @@ class FacetSlot:
     param: str
 
 
-# The sidebar, in order. A slot shows once the catalog knows its field, so the family
-# facet appears by itself when the families work adds a `family` dimension.
+# The sidebar, in order. A slot shows once the catalog knows its field (a facet field).
 SIDEBAR = (
     FacetSlot("platform", "Hub", "platforms"),
     FacetSlot("family", "Family", "families"),

@@ -11,6 +11,7 @@ import typer
 from catalog.cli import db, status
 from catalog.derive import cli as derive_cli
 from catalog.errors import CatalogError
+from catalog.families import cli as families_cli
 
 # Commands that live with the code they drive (harvesters, api, reports, or another
 # installed package) register as entry points of this group: a `register(app)` function
@@ -34,6 +35,7 @@ ClickException: type[Exception] = next(
 app.add_typer(db.app, name="db")
 app.command("status")(status.status)
 derive_cli.register(app)
+families_cli.register(app)
 
 
 def _load_plugins() -> None:

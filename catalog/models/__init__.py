@@ -10,6 +10,15 @@ from catalog.models.facets import (
     ModelTag,
     ModelTask,
 )
+from catalog.models.family import (
+    FAMILY_KINDS,
+    FAMILY_METHODS,
+    Family,
+    FamilyBuild,
+    ModelFamily,
+    ModelFamilyPath,
+    ModelLink,
+)
 from catalog.models.harvest import (
     HarvestCursor,
     HarvestLease,
@@ -36,10 +45,14 @@ from catalog.models.vocab import (
 metadata = Base.metadata
 
 __all__ = [
+    "FAMILY_KINDS",
+    "FAMILY_METHODS",
     "RELATIONS",
     "Author",
     "Base",
     "Dataset",
+    "Family",
+    "FamilyBuild",
     "Format",
     "HarvestCursor",
     "HarvestLease",
@@ -52,9 +65,12 @@ __all__ = [
     "Model",
     "ModelDataset",
     "ModelDerivation",
+    "ModelFamily",
+    "ModelFamilyPath",
     "ModelFormat",
     "ModelLanguage",
     "ModelLineage",
+    "ModelLink",
     "ModelMetric",
     "ModelModality",
     "ModelSighting",

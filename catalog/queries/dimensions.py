@@ -9,6 +9,7 @@ from catalog.derive.memory import MEMORY_BUCKETS
 from catalog.models import (
     Author,
     Dataset,
+    Family,
     Format,
     Language,
     Library,
@@ -18,6 +19,7 @@ from catalog.models import (
     Model,
     ModelDataset,
     ModelDerivation,
+    ModelFamilyPath,
     ModelFormat,
     ModelLanguage,
     ModelModality,
@@ -47,6 +49,10 @@ class Dimension:
         closed: True when the vocabulary is small and known: unknown values are errors
             (listing the valid ones); open vocabularies (tags, authors, ...) just match
             nothing.
+        parent_attr: For a tree of values (families): the attribute of `vocab` holding
+            the parent's id. The association then lists a model with every value on the
+            path to its own, so a value includes its sub-values; facet buckets are the
+            roots, or the children of the selected values (`resolve.bucket_scope`).
     """
 
     field: str
@@ -58,11 +64,17 @@ class Dimension:
     assoc: Any = None
     assoc_attr: str | None = None
     closed: bool = False
+    parent_attr: str | None = None
 
     @property
     def multi(self) -> bool:
         """True for dimensions stored in an association table."""
         return self.assoc is not None
+
+    @property
+    def hierarchical(self) -> bool:
+        """True when the values form a tree (see `parent_attr`)."""
+        return self.parent_attr is not None
 
 
 DIMENSIONS: dict[str, Dimension] = {
@@ -105,6 +117,20 @@ DIMENSIONS: dict[str, Dimension] = {
             ModelDerivation,
             "license_class_id",
             True,
+        ),
+        # Families (catalog.families): a tree; a model is listed with every family on the
+        # path to its own (model_family_paths), so a family includes its sub-families.
+        Dimension(
+            "family",
+            "families",
+            Family,
+            "slug",
+            "name",
+            None,
+            ModelFamilyPath,
+            "family_id",
+            closed=True,
+            parent_attr="parent_id",
         ),
     )
 }

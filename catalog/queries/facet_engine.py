@@ -104,8 +104,15 @@ def _top(counts: np.ndarray, field: str, index: FacetIndex, limit: int) -> list[
     return [FacetBucket(vocab.values[c], vocab.labels[c], int(counts[c])) for c in codes[order]]
 
 
-def facet_counts(index: FacetIndex, cond: Conditions, field: str, limit: int) -> FacetCounts:
-    """One facet's buckets under every condition but its own."""
+def facet_counts(
+    index: FacetIndex,
+    cond: Conditions,
+    field: str,
+    limit: int,
+    scope: frozenset[int] | None = None,
+) -> FacetCounts:
+    """One facet's buckets under every condition but its own; `scope` keeps only those
+    vocabulary ids as buckets."""
     mask = cond.mask(skip=field)
     if field in RANGES:
         rng = RANGES[field]
@@ -126,6 +133,8 @@ def facet_counts(index: FacetIndex, cond: Conditions, field: str, limit: int) ->
     else:
         codes = bucket_codes(index, field)[rows]
     counts = np.bincount(codes, minlength=size)[1:]
+    if scope is not None:
+        counts = counts * in_scope(index, field, scope)
     return FacetCounts(field, _top(counts, field, index, limit))
 
 
@@ -136,6 +145,16 @@ def range_codes(rng: RangeFacet, values: np.ndarray) -> np.ndarray:
     if rng.inclusive:
         return np.searchsorted(np.array(rng.edges), values, side="left")
     return np.searchsorted(np.array(rng.edges), values, side="right")
+
+
+def in_scope(index: FacetIndex, field: str, scope: frozenset[int]) -> np.ndarray:
+    """Per bucket code, whether its value is one of the vocabulary ids in `scope`."""
+    code_of = index.vocab[field].code_of
+    ids = np.array([i for i in scope if i < len(code_of)], dtype=np.int64)
+    codes = code_of[ids] if len(ids) else ids
+    keep = np.zeros(len(index.vocab[field].values), dtype=bool)
+    keep[codes[codes >= 0]] = True
+    return keep
 
 
 def bucket_codes(index: FacetIndex, field: str) -> np.ndarray:

@@ -132,7 +132,8 @@ def read_version(conn: Connection) -> tuple[Any, ...]:
     """A cheap fingerprint of the data the index holds; it changes when the catalog does.
 
     New models move `max(id)`; harvest runs move the run columns (soft deletes happen at
-    the end of a run); other writes show in the table statistics within seconds.
+    the end of a run), family rebuilds their own; other writes show in the table
+    statistics within seconds.
     """
     row = conn.execute(
         text(
@@ -140,12 +141,13 @@ def read_version(conn: Connection) -> tuple[Any, ...]:
             SELECT (SELECT max(id) FROM models),
                    (SELECT count(*) FROM harvest_runs),
                    (SELECT max(coalesce(finished_at, started_at)) FROM harvest_runs),
+                   (SELECT max(id) FROM family_builds),
                    (SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)
                     FROM pg_stat_user_tables
                     WHERE relname IN ('models', 'model_tasks', 'model_modalities',
                                       'model_formats', 'model_languages', 'model_datasets',
                                       'model_tags', 'authors', 'tags', 'model_derivations',
-                                      'model_usages'))
+                                      'model_usages', 'model_family_paths', 'families'))
             """
         )
     ).one()

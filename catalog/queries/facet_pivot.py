@@ -7,14 +7,14 @@ from collections.abc import Iterator
 import numpy as np
 
 from catalog.queries.dimensions import DIMENSIONS, RANGES
-from catalog.queries.facet_engine import range_codes
+from catalog.queries.facet_engine import in_scope, range_codes
 from catalog.queries.facet_index import FacetIndex
 
 PivotRow = tuple[str, str | None, str | None, str | None, int]
 
 
 def _axis(
-    index: FacetIndex, field: str, mask: np.ndarray
+    index: FacetIndex, field: str, mask: np.ndarray, scope: frozenset[int] | None = None
 ) -> tuple[np.ndarray, np.ndarray, list[str], list[str | None]]:
     """(row, bucket code) entries of one facet over the masked rows, and the bucket names."""
     if field in RANGES:
@@ -34,6 +34,8 @@ def _axis(
         rows, ids = rows[ids > 0], ids[ids > 0]
     codes = vocab.code_of[ids]
     known = codes >= 0
+    if scope is not None:
+        known &= in_scope(index, field, scope)[np.maximum(codes, 0)]
     return rows[known], codes[known], vocab.values, vocab.labels
 
 
@@ -53,16 +55,23 @@ def _pairs(
 
 
 def pivot_rows(
-    index: FacetIndex, mask: np.ndarray, rows: str, columns: str | None
+    index: FacetIndex,
+    mask: np.ndarray,
+    rows: str,
+    columns: str | None,
+    *,
+    scopes: dict[str, frozenset[int]] | None = None,
 ) -> Iterator[PivotRow]:
-    """(row value, row label, column value, column label, models) for non-zero cells."""
-    r_rows, r_codes, r_values, r_labels = _axis(index, rows, mask)
+    """(row value, row label, column value, column label, models) for non-zero cells;
+    `scopes` keeps only those vocabulary ids of a field (the level of a tree shown)."""
+    scopes = scopes or {}
+    r_rows, r_codes, r_values, r_labels = _axis(index, rows, mask, scopes.get(rows))
     if columns is None:
         counts = np.bincount(r_codes, minlength=len(r_values))
         for code in np.flatnonzero(counts):
             yield r_values[code], r_labels[code], None, None, int(counts[code])
         return
-    c_rows, c_codes, c_values, c_labels = _axis(index, columns, mask)
+    c_rows, c_codes, c_values, c_labels = _axis(index, columns, mask, scopes.get(columns))
     a, b = _pairs(r_rows, r_codes, c_rows, c_codes, index.size)
     width = len(c_values)
     counts = np.bincount(a * width + b, minlength=len(r_values) * width)

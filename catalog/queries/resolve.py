@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from catalog.models import LicenseClass
@@ -121,3 +121,32 @@ def _commercial(session: Session, allowed: bool | None) -> dict[str, frozenset[i
         select(LicenseClass.id).where(LicenseClass.commercial_use.is_(allowed))
     ).scalars()
     return {"license_class": frozenset(ids)}
+
+
+def bucket_scope(
+    session: Session, dim: Dimension, selected: frozenset[int] | None
+) -> frozenset[int]:
+    """The values a facet of a tree shows: the roots, or with values selected the children
+    of each selected value (the value itself when it has none), one small query.
+
+    Args:
+        session: The request's session.
+        dim: A hierarchical dimension (`Dimension.parent_attr`).
+        selected: Vocabulary ids the filter selects on this dimension, if any.
+    """
+    assert dim.parent_attr is not None
+    vocab_id = dim.vocab.id
+    parent = getattr(dim.vocab, dim.parent_attr)
+    if not selected:
+        return frozenset(session.execute(select(vocab_id).where(parent.is_(None))).scalars())
+    chosen = sorted(selected)
+    rows = (
+        session.execute(
+            select(vocab_id, parent).where(or_(parent.in_(chosen), vocab_id.in_(chosen)))
+        )
+        .tuples()
+        .all()
+    )
+    children = {row_id for row_id, parent_id in rows if parent_id in selected}
+    with_children = {parent_id for row_id, parent_id in rows if row_id in children}
+    return frozenset(children | (selected - with_children))

@@ -8,12 +8,12 @@ from dataclasses import replace
 from sqlalchemy.orm import Session
 
 from catalog.queries import facet_engine, facet_pivot, sql_search, stats
-from catalog.queries.dimensions import FACET_FIELDS
+from catalog.queries.dimensions import DIMENSIONS, FACET_FIELDS
 from catalog.queries.errors import QueryError, invalid_value_error
 from catalog.queries.facet_engine import Conditions, SearchHits
 from catalog.queries.filters import ModelQuery, decode_cursor, encode_cursor
 from catalog.queries.index_cache import FacetIndexCache
-from catalog.queries.resolve import resolve_filter
+from catalog.queries.resolve import bucket_scope, resolve_filter
 from catalog.queries.results import FacetCounts, PageSlice
 from catalog.queries.stats import Pivot
 
@@ -120,23 +120,69 @@ class ModelSearch:
             raise invalid_value_error("facets.fields", bad, FACET_FIELDS)
         if not 1 <= limit <= MAX_FACET_LIMIT:
             raise QueryError(f"facets.limit must be between 1 and {MAX_FACET_LIMIT}, got {limit}")
+        scopes = self._scopes(fields)
         if self.index is None:
             return sql_search.sql_facets(
-                self.session, list(fields), self.filter, self.query.search_text, limit
+                self.session,
+                list(fields),
+                self.filter,
+                self.query.search_text,
+                limit,
+                scopes=scopes,
             )
         cond = self._conds()
-        return [facet_engine.facet_counts(self.index, cond, f, limit) for f in fields]
+        return [
+            facet_engine.facet_counts(self.index, cond, f, limit, scopes.get(f)) for f in fields
+        ]
 
-    def pivot(self, rows: str, columns: str | None) -> Pivot:
+    def _scopes(self, fields: Sequence[str | None]) -> dict[str, frozenset[int]]:
+        """The level shown of each tree-valued field (roots, or children of the selection)."""
+        return {
+            f: bucket_scope(self.session, DIMENSIONS[f], self.filter.include.get(f))
+            for f in fields
+            if f in DIMENSIONS and DIMENSIONS[f].hierarchical
+        }
+
+    def counts_of(self, field: str, ids: frozenset[int]) -> dict[str, int]:
+        """Matching models per value, for these vocabulary ids only (of any level)."""
+        if not ids:
+            return {}
+        if self.index is None:
+            (found,) = sql_search.sql_facets(
+                self.session,
+                [field],
+                self.filter,
+                self.query.search_text,
+                len(ids),
+                scopes={field: ids},
+            )
+        else:
+            found = facet_engine.facet_counts(self.index, self._conds(), field, len(ids), ids)
+        return {b.value: b.count for b in found.buckets}
+
+    def pivot(
+        self, rows: str, columns: str | None, *, levels: dict[str, frozenset[int]] | None = None
+    ) -> Pivot:
         """Counts matrix of two facets (or one) over the matching models.
+
+        Args:
+            rows: Facet field of the rows.
+            columns: Facet field of the columns, or None for one dimension.
+            levels: For a tree-valued field, the vocabulary ids to show instead of the
+                roots or the children of the selection (e.g. every release below a family).
 
         Raises:
             QueryError: an unknown facet field.
         """
         stats.check_pivot_fields(rows, columns)
+        scopes = self._scopes([rows, columns]) | (levels or {})
         if self.index is None:
-            return stats.pivot(self.session, self.filter, self.query.search_text, rows, columns)
-        found = facet_pivot.pivot_rows(self.index, self._conds().mask(), rows, columns)
+            return stats.pivot(
+                self.session, self.filter, self.query.search_text, rows, columns, scopes=scopes
+            )
+        found = facet_pivot.pivot_rows(
+            self.index, self._conds().mask(), rows, columns, scopes=scopes
+        )
         return stats.assemble_pivot(found, rows, columns)
 
 

@@ -195,8 +195,11 @@ def range_from(rng: RangeFacet) -> Select[Any]:
     return stmt
 
 
-def build_facet_select(field: str, rf: ResolvedFilter, search: str | None) -> Select[Any]:
-    """(value, label, count) of one facet under every condition but its own."""
+def build_facet_select(
+    field: str, rf: ResolvedFilter, search: str | None, scope: frozenset[int] | None = None
+) -> Select[Any]:
+    """(value, label, count) of one facet under every condition but its own; `scope`
+    keeps only those vocabulary ids as buckets (the level of a tree shown)."""
     conds = build_conditions(rf, search, skip=field)
     if field in RANGES:
         rng = RANGES[field]
@@ -225,17 +228,26 @@ def build_facet_select(field: str, rf: ResolvedFilter, search: str | None) -> Se
             .select_from(Model)
             .join(dim.vocab, dim.vocab.id == model_column(dim))
         )
+    if scope is not None:
+        conds.append(dim.vocab.id.in_(sorted(scope)) if scope else false())
     # Authors are per platform: one slug on two hubs is one bucket.
     return stmt.where(*conds).group_by(slug)
 
 
 def sql_facets(
-    session: Session, fields: list[str], rf: ResolvedFilter, search: str | None, limit: int
+    session: Session,
+    fields: list[str],
+    rf: ResolvedFilter,
+    search: str | None,
+    limit: int,
+    *,
+    scopes: dict[str, frozenset[int]] | None = None,
 ) -> list[FacetCounts]:
-    """Facet counts through one GROUP BY per facet."""
+    """Facet counts through one GROUP BY per facet (`scopes`: see `build_facet_select`)."""
     result = []
     for field in fields:
-        rows = session.execute(build_facet_select(field, rf, search)).tuples()
+        scope = (scopes or {}).get(field)
+        rows = session.execute(build_facet_select(field, rf, search, scope)).tuples()
         labels = RANGES[field].labels if field in RANGES else {}
         buckets = [FacetBucket(str(value), labels.get(value, label), n) for value, label, n in rows]
         result.append(FacetCounts(field, order_buckets(buckets, limit)))

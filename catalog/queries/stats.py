@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, null, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, null, select
 from sqlalchemy.orm import Session, aliased
 
 from catalog.models import Model, ModelMetric, Platform
@@ -52,8 +52,9 @@ class Pivot:
 Axis = tuple[ColumnElement[Any], ColumnElement[Any], list[tuple[Any, Any]], list[Any]]
 
 
-def _axis(field: str) -> Axis:
-    """(value, label, joins, conditions) of one pivot axis."""
+def _axis(field: str, scope: frozenset[int] | None = None) -> Axis:
+    """(value, label, joins, conditions) of one pivot axis; `scope` keeps only those
+    vocabulary ids (the level of a tree shown)."""
     if field in RANGES:
         rng = RANGES[field]
         joins = []
@@ -74,17 +75,27 @@ def _axis(field: str) -> Axis:
         ]
     else:
         joins = [(vocab, vocab.id == getattr(Model, str(dim.column)))]
+    if scope is not None:  # the level of a tree shown: a join condition keeps it one statement
+        last, onclause = joins[-1]
+        joins[-1] = (last, and_(onclause, vocab.id.in_(sorted(scope)) if scope else false()))
     return value, label, joins, []
 
 
 def build_pivot_select(
-    rf: ResolvedFilter, search: str | None, rows: str, columns: str | None
+    rf: ResolvedFilter,
+    search: str | None,
+    rows: str,
+    columns: str | None,
+    *,
+    scopes: dict[str, frozenset[int]] | None = None,
 ) -> Select[Any]:
-    """(row value, row label, column value, column label, models) grouped."""
+    """(row value, row label, column value, column label, models) grouped; `scopes` keeps
+    only those vocabulary ids of a field."""
     check_pivot_fields(rows, columns)
-    r_value, r_label, joins, conds = _axis(rows)
+    scopes = scopes or {}
+    r_value, r_label, joins, conds = _axis(rows, scopes.get(rows))
     if columns is not None:
-        c_value, c_label, c_joins, c_conds = _axis(columns)
+        c_value, c_label, c_joins, c_conds = _axis(columns, scopes.get(columns))
         joins += c_joins
         conds += c_conds
     else:
@@ -106,10 +117,16 @@ def check_pivot_fields(rows: str, columns: str | None) -> None:
 
 
 def pivot(
-    session: Session, rf: ResolvedFilter, search: str | None, rows: str, columns: str | None
+    session: Session,
+    rf: ResolvedFilter,
+    search: str | None,
+    rows: str,
+    columns: str | None,
+    *,
+    scopes: dict[str, frozenset[int]] | None = None,
 ) -> Pivot:
     """Counts of models per (row value, column value) under a filter, through SQL."""
-    stmt = build_pivot_select(rf, search, rows, columns)
+    stmt = build_pivot_select(rf, search, rows, columns, scopes=scopes)
     return assemble_pivot(session.execute(stmt).tuples(), rows, columns)
 
 

@@ -202,7 +202,8 @@ def test_reporting_view_shows_the_derived_columns(db_session) -> None:
             )
         )
     ]
-    assert columns[-9:] == [
+    # Derived columns (0005), then the family columns (0006): new columns go at the end.
+    assert columns[-11:] == [
         "feature_extraction",
         "fine_tuning",
         "zero_shot",
@@ -212,4 +213,6 @@ def test_reporting_view_shows_the_derived_columns(db_session) -> None:
         "effective_license_class",
         "license_conflict",
         "commercial_use",
+        "family",
+        "family_root",
     ]

@@ -45,6 +45,42 @@ def test_upgrade_downgrade_upgrade_round_trip(empty_engine: Engine) -> None:
         assert conn.scalar(text("select count(*) from platforms")) == 5
 
 
+def _view(engine: Engine, name: str) -> tuple[list[str], str]:
+    with engine.connect() as conn:
+        columns = conn.execute(
+            text(
+                "select column_name from information_schema.columns "
+                "where table_schema = 'reporting' and table_name = :name "
+                "order by ordinal_position"
+            ),
+            {"name": name},
+        ).scalars()
+        definition = conn.scalar(
+            text("select pg_get_viewdef(cast(:v as regclass))"), {"v": f"reporting.{name}"}
+        )
+        return list(columns), definition
+
+
+def test_families_revision_appends_to_the_derived_view_and_restores_it(
+    empty_engine: Engine,
+) -> None:
+    migrate.upgrade(empty_engine, "0005")
+    columns_0005, definition_0005 = _view(empty_engine, "models_flat")
+    assert columns_0005[-1] == "commercial_use"
+
+    migrate.upgrade(empty_engine, "0006")
+    columns, _ = _view(empty_engine, "models_flat")
+    assert columns == [*columns_0005, "family", "family_root"]
+
+    migrate.downgrade(empty_engine, "0005")
+    assert _view(empty_engine, "models_flat") == (columns_0005, definition_0005)
+    with empty_engine.connect() as conn:
+        comment = conn.scalar(text("select obj_description('reporting.models_flat'::regclass)"))
+        families = conn.scalar(text("select to_regclass('reporting.family_platform_counts')"))
+    assert comment == "model-catalog dashboard view; stable"
+    assert families is None
+
+
 def test_models_and_migrations_do_not_drift(shared_engine: Engine) -> None:
     with shared_engine.connect() as conn:
         ctx = MigrationContext.configure(

@@ -1,6 +1,7 @@
 """The explorer's test catalog: the report fixture catalog (real hub facts, with history)
 plus what the pages must also handle: a hostile model card, a lineage three levels deep
-with a parent the catalog lacks, enough image classifiers to page, and harvest runs."""
+with a parent the catalog lacks, enough image classifiers to page, harvest runs, and
+model families (one release on two hubs)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import datetime as dt
 from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session
 
+from catalog.families.recompute import rebuild_families
 from catalog.loader import load_models
 from catalog.models import Model
 from catalog.records import FormatRecord, LicenseRef, LineageRef, NormalizedModel
@@ -33,6 +35,9 @@ GRANDCHILD_REF = "huggingface:acme/QwQ-GGUF-finetune"
 GHOST_PARENT = "huggingface:ghost/never-harvested"
 TINY = 25  # acme/tiny-classifier-00 ... -24: image classifiers, to page through
 WITHDRAWN = "acme/withdrawn"  # the hub dropped it: counted as removed, never listed
+# The same release as huggingface:meta-llama/Llama-3.1-8B-Instruct (fixture), on Kaggle.
+KAGGLE_LLAMA = "kaggle:metaresearch/llama-3.1/transformers/8b-instruct"
+HF_LLAMA = "huggingface:meta-llama/Llama-3.1-8B-Instruct"
 
 
 def _extra_records() -> list[NormalizedModel]:
@@ -110,8 +115,25 @@ def load(engine: Engine) -> None:
             counts={"seen": 27, "new": 27},
             error_summary="HTTP 503 from the hub after 5 retries; the next run resumes",
         )
+        load_models(session, [_kaggle_llama()], observed_at=SEEN)
         session.execute(update(Model).where(Model.external_id == WITHDRAWN).values(removed_at=SEEN))
+        rebuild_families(session)
         session.commit()
+
+
+def _kaggle_llama() -> NormalizedModel:
+    return NormalizedModel(
+        platform="kaggle",
+        external_id=KAGGLE_LLAMA.removeprefix("kaggle:"),
+        name="Llama 3.1 8B Instruct",
+        author="metaresearch",
+        url="https://www.kaggle.com/models/metaresearch/llama-3.1",
+        tasks=("text-generation",),
+        license=LicenseRef("llama3.1", "Llama 3.1 Community License"),
+        formats=(FormatRecord("safetensors"),),
+        parameters=8_030_000_000,
+        downloads=3000,
+    )
 
 
 def tiny_refs() -> list[str]:

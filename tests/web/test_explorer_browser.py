@@ -254,3 +254,37 @@ def test_phone_layout_fits_the_screen(browser: Any, base_url: str, tmp_path: Pat
     shot(page, tmp_path, "phone")
     page.context.close()
     assert watch.errors == []
+
+
+def test_drill_down_a_family_open_its_page_and_the_same_release_elsewhere(
+    page: Any, tmp_path: Path
+) -> None:
+    page.goto("/")
+    page.check('input[name="families"][value="llama"]')
+    expect(page).to_have_url(re.compile(r"/\?families=llama$"))
+    expect(page.locator("#summary strong")).to_have_text("3")
+    page.check('input[name="families"][value="llama-3"]')  # a sub-family narrows to it
+    expect(page.locator('input[name="families"][value="llama-3"]')).to_be_checked()
+    expect(page.locator('input[name="families"][value="llama"]')).to_have_count(0)
+    page.get_by_role("link", name="Up to Llama", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/\?families=llama$"))
+    expect(page.locator('input[name="families"][value="llama"]')).to_be_checked()
+    shot(page, tmp_path, "family-facet")
+
+    page.get_by_role("link", name="About Llama", exact=True).click()
+    expect(page).to_have_url(re.compile("/families/llama$"))
+    expect(page.locator("h1")).to_have_text("Llama")
+    releases = page.locator("#releases-h-table")
+    expect(releases.locator("tbody tr")).to_have_count(2)
+    shot(page, tmp_path, "family")
+    releases.get_by_role("link", name="Llama 3.1 8B-instruct", exact=True).click()
+    expect(page).to_have_url(re.compile("/families/llama-3.1-8b-instruct$"))
+    page.locator("#top-kaggle").locator("xpath=..").get_by_role("link").first.click()
+    expect(page.locator("h1")).to_have_text("Llama 3.1 8B Instruct")
+    same = page.locator("ul.same-as")
+    expect(same).to_contain_text("Llama-3.1-8B-Instruct")
+    shot(page, tmp_path, "same-release")
+    same.get_by_role("link").click()
+    expect(page).to_have_url(re.compile("/models/huggingface/meta-llama/Llama-3.1-8B-Instruct$"))
+    page.get_by_role("link", name="Llama 3.1", exact=True).click()  # the family path
+    expect(page).to_have_url(re.compile("/families/llama-3.1$"))

@@ -6,7 +6,7 @@ from api.web.model import gather_model
 from tests.factories import load, record, with_lineage
 
 
-def test_a_model_page_costs_seven_statements_whatever_its_lineage(
+def test_a_model_page_costs_nine_statements_whatever_its_lineage(
     db_session, query_recorder
 ) -> None:
     # a <- b (one edge) and, apart, r0 <- r1 <- root <- 4 children <- 3 grandchildren each.
@@ -27,7 +27,7 @@ def test_a_model_page_costs_seven_statements_whatever_its_lineage(
         query_recorder.active = False
         assert page is not None
         counts[ref] = query_recorder.count
-    assert counts == {"huggingface:org/b": 7, "huggingface:org/root": 7}
+    assert counts == {"huggingface:org/b": 9, "huggingface:org/root": 9}
     assert [n.name for n in page.ancestors] == ["r1"]
     assert [n.name for n in page.ancestors[0].children] == ["r0"]
     assert [n.name for n in page.descendants] == ["c3", "c2", "c1", "c0"]  # most downloaded first
