@@ -1,5 +1,6 @@
 """`catalog harvest civitai` through the installed executable, against the fake API:
-progress and summary, `catalog status`, a report, and GraphQL facets that show Civitai."""
+progress and summary, `catalog status`, a report, GraphQL facets that show Civitai, and
+families reached through the base models' lineage."""
 
 from __future__ import annotations
 
@@ -28,7 +29,9 @@ query {
   lora: model(ref: "civitai:122359") {
     name author license formats { slug }
     baseModels { relation parentRef }
+    family { slug path }
   }
+  flux: model(ref: "civitai:1231067") { family { slug path } }
 }
 """
 
@@ -104,3 +107,6 @@ def test_catalog_harvests_civitai_with_progress_and_a_summary(
     [base] = lora["baseModels"]
     assert base["relation"] == "adapter"
     assert base["parentRef"] == "huggingface:stabilityai/stable-diffusion-xl-base-1.0"
+    # The base model's lineage puts Civitai models in their base's family.
+    assert lora["family"]["path"] == ["stable-diffusion", "sdxl", "stable-diffusion-xl-base-1.0"]
+    assert data["flux"]["family"]["path"][:2] == ["flux", "flux-1"]
