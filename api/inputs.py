@@ -64,6 +64,11 @@ class ModelFilter(FacetValues):
         default=None, description="Keep descendants (any depth) of this model id."
     )
     include_removed: bool = False
+    nsfw: bool = strawberry.field(
+        default=False,
+        description="true: also keep models their hub flags not safe for work (hidden by "
+        "default; models whose hub says nothing are always kept).",
+    )
     max_memory_bytes: float | None = strawberry.field(
         default=None,
         description="Largest memory footprint of the weights only (smallest variant), bytes.",
@@ -110,6 +115,7 @@ def to_query_filter(flt: ModelFilter | None) -> QueryFilter:
         updated_after=_aware(flt.updated_after),
         derived_from=parse_id(flt.derived_from, "filter.derivedFrom"),
         include_removed=flt.include_removed,
+        include_nsfw=flt.nsfw,
         max_memory_bytes=flt.max_memory_bytes,
         commercial_use=flt.commercial_use,
     )

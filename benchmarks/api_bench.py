@@ -235,7 +235,13 @@ def main() -> None:
     build = time.perf_counter() - started
     size = sum(
         a.nbytes
-        for a in (index.ids, index.removed, *index.single.values(), *index.numbers.values())
+        for a in (
+            index.ids,
+            index.removed,
+            index.nsfw,
+            *index.single.values(),
+            *index.numbers.values(),
+        )
     )
     size += sum(m.rows.nbytes + m.values.nbytes + m.offsets.nbytes for m in index.multi.values())
     print(f"models: {total:,}; facet index built in {build:.1f}s, {size / 2**20:.0f} MiB of arrays")

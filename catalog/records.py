@@ -116,6 +116,8 @@ class NormalizedModel:
         tags: Free tags, including hub vocabulary that mapped to nothing.
         unmapped: Hub values that matched no canonical task/format/license.
         lineage: Parents of this model.
+        nsfw: Whether the hub flags the model not safe for work (None: it does not
+            say). Search hides flagged models unless a filter asks for them.
         versions: Versions, where the hub has them.
         extra: Hub-specific attributes kept as they are (JSON-serializable).
         provenance: Where each field with a value came from (optional: a hub that
@@ -147,6 +149,7 @@ class NormalizedModel:
     created_at: dt.datetime | None = None
     last_modified: dt.datetime | None = None
     gated: str | None = None
+    nsfw: bool | None = None
     lineage: tuple[LineageRef, ...] = ()
     versions: tuple[VersionRecord, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)

@@ -144,10 +144,15 @@ def build_compare(
 
 
 def model_filter(
-    *, task: str | None = None, modality: str | None = None, platforms: Sequence[str] = ()
-) -> dict[str, list[str]]:
-    """A GraphQL `ModelFilter` value for the report options that are set."""
-    flt: dict[str, list[str]] = {}
+    *,
+    task: str | None = None,
+    modality: str | None = None,
+    platforms: Sequence[str] = (),
+    nsfw: bool = False,
+) -> dict[str, Any]:
+    """A GraphQL `ModelFilter` value for the report options that are set (models their
+    hub flags not safe for work only with `nsfw`)."""
+    flt: dict[str, Any] = {"nsfw": True} if nsfw else {}
     if task:
         flt["tasks"] = [task]
     if modality:
@@ -165,6 +170,7 @@ def build_landscape(
     platforms: Sequence[str] = (),
     top: int = 20,
     since: dt.datetime | None = None,
+    nsfw: bool = False,
     clock: Clock = utc_now,
 ) -> LandscapeReport:
     """The top `top` models by downloads of a task/modality across platforms.
@@ -175,7 +181,7 @@ def build_landscape(
     """
     if not 1 <= top <= MAX_TOP:
         raise ReportError(f"--top must be between 1 and {MAX_TOP}, got {top}")
-    flt = model_filter(task=task, modality=modality, platforms=platforms)
+    flt = model_filter(task=task, modality=modality, platforms=platforms, nsfw=nsfw)
     found = transport.execute(queries.LANDSCAPE, {"filter": flt, "top": top})["models"]
     models = tuple(_landscape_model(i, e["node"]) for i, e in enumerate(found["edges"], 1))
     facets = {f["field"]: tuple(_bucket(b) for b in f["buckets"]) for f in found["facets"]}
@@ -190,6 +196,7 @@ def build_landscape(
         modality=modality,
         platforms=", ".join(platforms),
         top=str(top),
+        nsfw="included" if nsfw else None,
     )
     return LandscapeReport(
         meta=meta,
@@ -284,6 +291,7 @@ def build_coverage(
     modality: str | None = None,
     platforms: Sequence[str] = (),
     max_tasks: int | None = None,
+    nsfw: bool = False,
     clock: Clock = utc_now,
 ) -> CoverageReport:
     """Platform x format, platform x modality and task x platform counts matrices.
@@ -291,7 +299,7 @@ def build_coverage(
     Row and column totals count distinct models (a model with two formats counts once
     in its platform's total).
     """
-    flt = model_filter(modality=modality, platforms=platforms)
+    flt = model_filter(modality=modality, platforms=platforms, nsfw=nsfw)
     data = transport.execute(queries.COVERAGE, {"filter": flt})
     totals = {name: tuple(_bucket(k) for k in data[name]["rows"]) for name in _TOTALS}
     if max_tasks is not None:
@@ -308,6 +316,7 @@ def build_coverage(
         clock,
         modality=modality,
         platforms=", ".join(platforms),
+        nsfw="included" if nsfw else None,
     )
     return CoverageReport(meta, data["models"]["totalCount"], tuple(matrices))
 

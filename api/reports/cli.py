@@ -37,6 +37,9 @@ PLATFORM = typer.Option(
     [], "--platform", "-p", help="Only these platforms (repeat the option for several)."
 )
 MODALITY = typer.Option(None, "--modality", "-m", help="Only models of this modality.")
+NSFW = typer.Option(
+    False, "--nsfw", help="Include models their hub flags not safe for work (left out by default)."
+)
 
 
 def register(parent: typer.Typer) -> None:
@@ -94,6 +97,7 @@ def landscape(
     since: dt.datetime | None = typer.Option(
         None, "--since", help="Download history from this date (default: all of it)."
     ),
+    nsfw: bool = NSFW,
     fmt: str | None = FORMAT,
     output: Path | None = OUTPUT,
     endpoint: str | None = ENDPOINT,
@@ -109,6 +113,7 @@ def landscape(
         platforms=platform,
         top=top,
         since=since,
+        nsfw=nsfw,
     )
     _emit(report, chosen, output)
 
@@ -120,6 +125,7 @@ def coverage(
     tasks: int | None = typer.Option(
         None, "--tasks", min=1, help="Keep only the N tasks with the most models."
     ),
+    nsfw: bool = NSFW,
     fmt: str | None = FORMAT,
     output: Path | None = OUTPUT,
     endpoint: str | None = ENDPOINT,
@@ -127,7 +133,7 @@ def coverage(
     """Which platforms offer which formats, modalities and tasks (tables and heatmaps)."""
     chosen = _format(fmt, output)
     report = build.build_coverage(
-        _transport(endpoint), modality=modality, platforms=platform, max_tasks=tasks
+        _transport(endpoint), modality=modality, platforms=platform, max_tasks=tasks, nsfw=nsfw
     )
     _emit(report, chosen, output)
 

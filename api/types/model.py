@@ -120,6 +120,10 @@ class Model:
     created_at: dt.datetime | None
     last_modified: dt.datetime | None
     gated: str | None
+    nsfw: bool | None = strawberry.field(
+        description="Whether the hub flags the model not safe for work (null: it does not "
+        "say). Searches leave flagged models out unless `filter.nsfw` is true."
+    )
     removed_at: dt.datetime | None = strawberry.field(description="Set when the hub dropped it.")
 
     @classmethod
@@ -145,6 +149,7 @@ class Model:
             created_at=row.created_at,
             last_modified=row.last_modified,
             gated=row.gated,
+            nsfw=row.nsfw,
             removed_at=row.removed_at,
         )
 

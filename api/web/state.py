@@ -4,7 +4,8 @@ The URL is the state: `/?q=llama&formats=gguf&formats=onnx&exclude_licenses=othe
 Facet values use the GraphQL filter names (`platforms`, `tasks`, ...; OR within one,
 AND across), `exclude_<name>` drops models having a value, `params` holds parameter
 buckets (`lt-10m`, `10m-100m`, ...) and `min_params`/`max_params` exact bounds (`30M`,
-`1.5B`). Any URL a page shows can be shared or bookmarked and gives the same page.
+`1.5B`), `nsfw=1` shows models their hub flags not safe for work (hidden otherwise).
+Any URL a page shows can be shared or bookmarked and gives the same page.
 """
 
 from __future__ import annotations
@@ -65,7 +66,8 @@ SORTS: dict[str, tuple[str, ModelSort]] = {
     "parameters_asc": ("Fewest parameters", ModelSort.PARAMETERS_ASC),
     "name": ("Name A-Z", ModelSort.NAME),
 }
-_SCALARS = ("q", "min_params", "max_params", "derived_from", "sort", "after")
+_SCALARS = ("q", "min_params", "max_params", "derived_from", "nsfw", "sort", "after")
+_YES = frozenset({"1", "true", "on", "yes"})
 _AMOUNT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmbt]?)\s*$", re.IGNORECASE)
 _SCALE = {"": 1.0, "k": 1e3, "m": 1e6, "b": 1e9, "t": 1e12}
 
@@ -107,6 +109,7 @@ class SearchState:
     min_params: str = ""
     max_params: str = ""
     derived_from: str = ""
+    nsfw: str = ""  # "1": NSFW models shown
     sort: str = ""
     after: str = ""
 
@@ -132,6 +135,7 @@ class SearchState:
             min_params=params.get("min_params", "").strip(),
             max_params=params.get("max_params", "").strip(),
             derived_from=params.get("derived_from", "").strip(),
+            nsfw="1" if params.get("nsfw", "").strip().lower() in _YES else "",
             sort=sort,
             after=params.get("after", "").strip(),
         )
@@ -177,6 +181,7 @@ class SearchState:
             min_parameters=low,
             max_parameters=high,
             derived_from=derived_from_id,
+            include_nsfw=bool(self.nsfw),
         )
 
     def model_query(self, derived_from_id: int | None, first: int = PAGE_SIZE) -> ModelQuery:
@@ -199,7 +204,7 @@ class SearchState:
             found += [(key, v) for v in self.values.get(key, ())]
             found += [(EXCLUDE + key, v) for v in self.exclude.get(key, ())]
         found += [(PARAMS, b) for b in self.params]
-        for key in ("min_params", "max_params", "derived_from", "sort", "after"):
+        for key in ("min_params", "max_params", "derived_from", "nsfw", "sort", "after"):
             value = getattr(self, key)
             if value:
                 found.append((key, value))
@@ -257,6 +262,8 @@ def graphql_variables(state: SearchState, derived_from_id: int | None) -> dict[s
             flt[name] = value
     if derived_from_id is not None:
         flt["derivedFrom"] = str(derived_from_id)
+    if state.nsfw:
+        flt["nsfw"] = True
     variables: dict[str, Any] = {"filter": flt, "sort": [SORTS[state.effective_sort][1].name]}
     if state.q:
         variables["search"] = state.q
@@ -298,5 +305,7 @@ def _scalar_chips(state: SearchState) -> Iterable[tuple[str, str]]:
         yield f"Parameters at least {state.min_params}", state.without("min_params").url()
     if state.max_params:
         yield f"Parameters at most {state.max_params}", state.without("max_params").url()
+    if state.nsfw:
+        yield "NSFW models shown", state.without("nsfw").url()
     if state.derived_from:
         yield f"Derived from {state.derived_from}", state.without("derived_from").url()

@@ -56,6 +56,9 @@ class Model(Base):
     created_at: Mapped[utc_datetime | None]
     last_modified: Mapped[utc_datetime | None]
     gated: Mapped[str | None] = mapped_column(comment="null when open; 'auto' or 'manual'")
+    nsfw: Mapped[bool | None] = mapped_column(
+        comment="not safe for work, as the hub flags it (null: the hub does not say)"
+    )
     keywords: Mapped[str | None] = mapped_column(comment="tags and tasks, for full-text search")
     extra: Mapped[dict[str, Any]] = mapped_column(
         JSONB, server_default=text("'{}'::jsonb"), comment="hub-specific attributes"

@@ -57,6 +57,7 @@ class ModelRow:
     created_at: dt.datetime | None
     last_modified: dt.datetime | None
     gated: str | None
+    nsfw: bool | None
     removed_at: dt.datetime | None
     extra: dict[str, Any]
     platform_name: str
@@ -119,6 +120,7 @@ def _row_select() -> Any:
             Model.created_at,
             Model.last_modified,
             Model.gated,
+            Model.nsfw,
             Model.removed_at,
             Model.extra,
             Platform.name,

@@ -50,6 +50,8 @@ class Conditions:
         self._masks: dict[str | None, np.ndarray] = {}
         if not rf.include_removed:
             self.parts.append((None, ~index.removed))
+        if not rf.include_nsfw:
+            self.parts.append((None, ~index.nsfw))
         for field, ids in rf.include.items():
             self.parts.append((field, _value_mask(index, field, ids)))
         for field, ids in rf.exclude.items():

@@ -74,11 +74,12 @@ class Vocabulary:
 
 @dataclass(slots=True)
 class FacetIndex:
-    """Facet columns of every model (removed ones flagged), rows in id order."""
+    """Facet columns of every model (removed and NSFW ones flagged), rows in id order."""
 
     version: tuple[Any, ...]
     ids: np.ndarray
     removed: np.ndarray
+    nsfw: np.ndarray
     single: dict[str, np.ndarray]
     numbers: dict[str, np.ndarray]
     multi: dict[str, MultiValued]
@@ -158,7 +159,8 @@ def _models_sql() -> str:
     numbers = ", ".join(f"coalesce({expr}, 'NaN')" for expr in NUMBER_COLUMNS.values())
     return (
         "SELECT id, platform_id, coalesce(library_id, 0), coalesce(license_id, 0), "
-        f"coalesce(author_id, 0), (removed_at IS NOT NULL)::int4, {numbers} "
+        f"coalesce(author_id, 0), (removed_at IS NOT NULL)::int4, (nsfw IS TRUE)::int4, "
+        f"{numbers} "
         "FROM models LEFT JOIN model_derivations d ON d.model_id = models.id ORDER BY id"
     )
 
@@ -201,10 +203,10 @@ def _read_multi(conn: Connection, field_name: str, ids: np.ndarray, size: int) -
 def build_index(conn: Connection, version: tuple[Any, ...] | None = None) -> FacetIndex:
     """Read the whole facet index through `conn` (best inside one snapshot)."""
     version = version if version is not None else read_version(conn)
-    cols = copy_columns(conn, _models_sql(), "qiiiii" + "d" * len(NUMBER_COLUMNS))
+    cols = copy_columns(conn, _models_sql(), "qiiiiii" + "d" * len(NUMBER_COLUMNS))
     ids = cols[0]
     single = dict(zip(SINGLE_FIELDS, cols[1:5], strict=True))
-    numbers = dict(zip(NUMBER_COLUMNS, cols[6:], strict=True))
+    numbers = dict(zip(NUMBER_COLUMNS, cols[7:], strict=True))
     vocab = {name: _read_vocab(conn, name) for name in DIMENSIONS}
     multi = {
         name: _read_multi(conn, name, ids, vocab[name].size)
@@ -215,6 +217,7 @@ def build_index(conn: Connection, version: tuple[Any, ...] | None = None) -> Fac
         version=version,
         ids=ids,
         removed=cols[5].astype(bool),
+        nsfw=cols[6].astype(bool),
         single=single,
         numbers=numbers,
         multi=multi,

@@ -32,6 +32,8 @@ class ModelFilter:
         updated_after: Last modified at or after this moment.
         derived_from: Keep only descendants (any depth) of this model id.
         include_removed: Keep soft-deleted models too.
+        include_nsfw: Keep models their hub flags not safe for work (hidden by default;
+            models whose hub says nothing always count as safe).
         max_memory_bytes: Largest weights footprint (smallest variant; inclusive).
         commercial_use: True keeps models whose effective license allows commercial use,
             False those whose license forbids it (unknown licenses match neither).
@@ -46,6 +48,7 @@ class ModelFilter:
     updated_after: dt.datetime | None = None
     derived_from: int | None = None
     include_removed: bool = False
+    include_nsfw: bool = False
     max_memory_bytes: float | None = None
     commercial_use: bool | None = None
 

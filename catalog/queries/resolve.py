@@ -45,6 +45,7 @@ class ResolvedFilter:
     updated_after_us: int | None = None
     id_set: frozenset[int] | None = None
     include_removed: bool = False
+    include_nsfw: bool = False
     max_memory_bytes: float | None = None
     required: dict[str, frozenset[int]] = field(default_factory=dict)
 
@@ -108,6 +109,7 @@ def resolve_filter(session: Session, flt: ModelFilter) -> ResolvedFilter:
         updated_after_us=timestamp_key(flt.updated_after),
         id_set=id_set,
         include_removed=flt.include_removed,
+        include_nsfw=flt.include_nsfw,
         max_memory_bytes=flt.max_memory_bytes,
         required=_commercial(session, flt.commercial_use),
     )

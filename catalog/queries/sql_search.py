@@ -62,6 +62,8 @@ def build_conditions(
     conds: list[ColumnElement[bool]] = []
     if not rf.include_removed:
         conds.append(Model.removed_at.is_(None))
+    if not rf.include_nsfw:
+        conds.append(Model.nsfw.is_not(True))
     for field, ids in rf.include.items():
         if field != skip:
             conds.append(_has_any(DIMENSIONS[field], ids))

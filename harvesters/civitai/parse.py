@@ -94,9 +94,10 @@ def normalize_model(model: object) -> NormalizedModel:
         likes=_likes(stats),
         created_at=min(times, default=None),
         last_modified=max(times, default=None),
+        nsfw=nsfw,
         lineage=_lineage(external_id, model, info, bases),
         versions=tuple(_version(v) for v in versions),
-        extra=_extra(model, bases, nsfw=nsfw, permissions=permissions, versions=versions),
+        extra=_extra(model, bases, permissions=permissions, versions=versions),
     )
     record = _provenance(stats).attach(record)
     validate_record(record)
@@ -282,7 +283,6 @@ def _extra(
     model: Mapping[str, Any],
     bases: Sequence[Base],
     *,
-    nsfw: bool,
     permissions: Mapping[str, Any],
     versions: Sequence[Version],
 ) -> dict[str, Any]:
@@ -290,7 +290,6 @@ def _extra(
     words = list(dict.fromkeys(w for v in versions for w in _trained_words(v)))
     extra: dict[str, Any] = {
         "type": text(model.get("type")),
-        "nsfw": nsfw,
         "nsfw_flag": model.get("nsfw") if isinstance(model.get("nsfw"), bool) else None,
         "nsfw_level": level,
         "nsfw_levels": [n for bit, n in aliases.NSFW_LEVELS if level and level & bit] or None,
@@ -334,4 +333,5 @@ def _provenance(stats: Mapping[str, Any]) -> Provenance:
     prov.declared("lineage", "modelVersions[].baseModel", "BASE_MODELS")
     prov.derived("lineage", "civitai-type-relation", "type")
     prov.declared("versions", "modelVersions[]")
+    prov.derived("nsfw", "civitai-nsfw-flag-or-unsafe-level", "nsfw, nsfwLevel")
     return prov

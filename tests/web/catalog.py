@@ -37,6 +37,8 @@ TINY = 25  # acme/tiny-classifier-00 ... -24: image classifiers, to page through
 WITHDRAWN = "acme/withdrawn"  # the hub dropped it: counted as removed, never listed
 # The same release as huggingface:meta-llama/Llama-3.1-8B-Instruct (fixture), on Kaggle.
 KAGGLE_LLAMA = "kaggle:metaresearch/llama-3.1/transformers/8b-instruct"
+# A model its hub flags not safe for work: hidden from searches unless they ask.
+NSFW_REF = "huggingface:acme/flagged-classifier"
 HF_LLAMA = "huggingface:meta-llama/Llama-3.1-8B-Instruct"
 
 
@@ -74,6 +76,19 @@ def _extra_records() -> list[NormalizedModel]:
         ),
     ]
     records.append(NormalizedModel(platform="huggingface", external_id=WITHDRAWN, name="gone"))
+    records.append(
+        NormalizedModel(
+            platform="huggingface",
+            external_id=NSFW_REF.removeprefix("huggingface:"),
+            name="flagged-classifier",
+            author="acme",
+            tasks=("image-classification",),
+            license=APACHE,
+            formats=(FormatRecord("onnx"),),
+            downloads=2000,  # would lead the ONNX classifiers, were it shown
+            nsfw=True,
+        )
+    )
     records += [
         NormalizedModel(
             platform="huggingface",

@@ -22,7 +22,7 @@ from .conftest import TOKEN, fixture_models
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 FACETS = """
 query {
-  models(filter: {platforms: ["civitai"]}, first: 100) {
+  models(filter: {platforms: ["civitai"], nsfw: true}, first: 100) {
     totalCount
     facets(fields: [PLATFORM, TASK, FORMAT, LICENSE]) { field buckets { value count } }
   }
@@ -85,6 +85,15 @@ def test_catalog_harvests_civitai_with_progress_and_a_summary(
     assert report.returncode == 0, report.stderr
     assert "civitai" in report.stdout.lower()
     assert "safetensors" in report.stdout.lower()
+    # Reports leave out the three NSFW models unless asked to include them.
+    totals = {}
+    for extra in ((), ("--nsfw",)):
+        coverage = run_catalog(
+            "report", "coverage", "--platform", "civitai", "--format", "json", *extra, env=env
+        )
+        assert coverage.returncode == 0, coverage.stderr
+        totals[extra] = json.loads(coverage.stdout)["total"]
+    assert totals == {(): 16, ("--nsfw",): 19}
 
     engine = create_engine(fresh_db_url)
     try:
@@ -94,7 +103,7 @@ def test_catalog_harvests_civitai_with_progress_and_a_summary(
     facets = {
         f["field"]: {b["value"]: b["count"] for b in f["buckets"]} for f in data["models"]["facets"]
     }
-    assert facets["PLATFORM"] == {"civitai": data["models"]["totalCount"]}
+    assert facets["PLATFORM"] == {"civitai": data["models"]["totalCount"]} == {"civitai": 19}
     assert facets["TASK"]["text-to-image"] >= 10
     assert {"safetensors", "pytorch", "gguf"} <= set(facets["FORMAT"])
     assert "creativeml-openrail-m" in facets["LICENSE"]

@@ -342,6 +342,9 @@ def test_a_full_run_loads_every_model_and_quarantines_the_broken_item(
         ("122359", "huggingface", "stabilityai/stable-diffusion-xl-base-1.0", "adapter"),
         ("900007", "huggingface", "stable-diffusion-v1-5/stable-diffusion-v1-5", "merge"),
     }
+    flags = dict(_stored(fresh_engine, "select external_id, nsfw from models"))
+    assert {ref for ref, nsfw in flags.items() if nsfw} == {"4514", "8109", "900007"}
+    assert set(flags.values()) == {True, False}  # Civitai always says
     metrics = _stored(
         fresh_engine,
         "select mm.likes from model_metrics mm join models m on m.id = mm.model_id "

@@ -344,7 +344,7 @@ def test_nsfw_is_the_flag_or_a_level_without_safe_content(
     payload = one(**changes)
     result = normalize_model(payload)
     assert nsfw_of(payload) is nsfw
-    assert result.extra["nsfw"] is nsfw
+    assert result.nsfw is nsfw
     assert ("nsfw" in result.tags) is nsfw
 
 
