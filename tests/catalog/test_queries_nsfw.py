@@ -74,9 +74,7 @@ def test_facets_and_pivots_count_only_what_is_shown(db_session, flagged, backend
         counted = {b.value: b.count for b in platforms.buckets}
         for platform, count in counted.items():
             assert count == sum(
-                1
-                for r in records
-                if r.platform == platform and (include or r.nsfw is not True)
+                1 for r in records if r.platform == platform and (include or r.nsfw is not True)
             )
 
 
