@@ -218,10 +218,12 @@ def load_if_empty(engine: Engine, settings: Settings, *, harvesting: bool) -> li
         if harvesting
         else "`catalog harvest all` replaces it with live data"
     )
-    lines = [
+    lines = [f"demo snapshot of {r.platform} not loaded: {r.error}" for r in results if r.error]
+    if not loaded:  # another process loaded them meanwhile, or no hub ships one
+        return lines
+    return [
         f"the catalog was empty: loaded the bundled demo snapshot of "
         f"{sum(r.loaded for r in loaded):,} models from {len(loaded)} hubs "
-        f"(public metadata {as_of_text(loaded)}); {then}"
+        f"(public metadata {as_of_text(loaded)}); {then}",
+        *lines,
     ]
-    lines += [f"demo snapshot of {r.platform} not loaded: {r.error}" for r in results if r.error]
-    return lines
