@@ -24,6 +24,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from pydantic import ValidationError
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -90,11 +91,12 @@ def load_demo(
     for platform, cls in harvester_classes().items():
         try:
             snapshot = find_snapshot(cls)
-        except CatalogError as exc:
-            results.append(DemoResult(platform, "failed", error=str(exc)))
+            # The hub's defaults, not the user's settings: normalizing needs no source.
+            harvester = None if snapshot is None else cls(cls.config_class.load({}, {}), settings)
+        except (CatalogError, ValidationError) as exc:
+            results.append(DemoResult(platform, "failed", error=first_line(exc)))
             continue
-        if snapshot is not None:
-            harvester = cls(cls.config_class.load({}, {}), settings)  # defaults: no I/O here
+        if snapshot is not None and harvester is not None:
             try:
                 results.append(_load_hub(engine, harvester, snapshot, batch_size))
             finally:
