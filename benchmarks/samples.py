@@ -8,39 +8,23 @@ the API schema (no records); Civitai and ModelScope have no harvester yet.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from catalog.records import NormalizedModel
 from catalog.settings import Settings
 from harvesters.base import FetchContext
+from harvesters.demo.build import (
+    ONNX_SAMPLE,
+    PYTORCH_HUB_SAMPLE,
+    TFHUB_SAMPLE,
+    default_samples,
+    hf_payloads,
+)
 from harvesters.huggingface.parse import normalize_model as normalize_hf
 from harvesters.registry import harvester_class
 
-_ROOT = Path(__file__).resolve().parents[1]
-# ../shared/samples next to the checkout (a worktree may sit one level deeper).
-CANDIDATES = (_ROOT.parent / "shared" / "samples", _ROOT.parent.parent / "shared" / "samples")
-
-
-def default_samples() -> Path | None:
-    """The samples folder next to the checkout, if there is one."""
-    return next((c for c in CANDIDATES if (c / "huggingface").is_dir()), None)
-
-
-_HF_FILES = ("list_models_page.json", "model_info_recorded.json", "model_info_full.json")
-
-
-def hf_payloads(samples: Path) -> dict[str, dict[str, Any]]:
-    """Hub payloads by model id; later files (richer) replace earlier ones."""
-    found: dict[str, dict[str, Any]] = {}
-    for name in _HF_FILES:
-        for item in json.loads((samples / "huggingface" / name).read_text("utf-8")):
-            payload = item.get("body", item) if "request" in item else item
-            if isinstance(payload, dict) and isinstance(payload.get("id"), str):
-                found[payload["id"]] = payload
-    return found
+__all__ = ["default_samples", "sample_records"]
 
 
 def _archive_records(platform: str, settings: Settings) -> Iterator[NormalizedModel]:
@@ -57,9 +41,11 @@ def sample_records(samples: Path) -> list[NormalizedModel]:
     """Every sample model a harvester of this project can read, normalized."""
     records = [normalize_hf(p) for p in hf_payloads(samples).values()]
     settings = Settings(
-        onnx_manifest_url=str(samples / "onnx" / "manifest_sample.json"),
-        tfhub_archive_url=str(samples / "tfhub" / "tfhub.dev-master-sample.tar.gz"),
-        pytorch_hub_archive_url=str(samples / "pytorch_hub" / "hub-master-sample.tar.gz"),
+        harvesters={
+            "onnx-model-zoo": {"url": str(samples.joinpath(*ONNX_SAMPLE))},
+            "tfhub": {"url": str(samples.joinpath(*TFHUB_SAMPLE))},
+            "pytorch-hub": {"url": str(samples.joinpath(*PYTORCH_HUB_SAMPLE))},
+        }
     )
     for platform in ("onnx-model-zoo", "tfhub", "pytorch-hub"):
         records.extend(_archive_records(platform, settings))

@@ -101,26 +101,50 @@ def quarantine(
     )
 
 
+# The kind of the run row a demo load records (`harvesters.demo`): not a harvest, so
+# schedules and cursors ignore it, and the models only it has seen are placeholders.
+DEMO_KIND = "demo"
+_DEMO_ONLY = (
+    " AND NOT EXISTS (SELECT 1 FROM model_sightings d JOIN harvest_runs r "
+    "ON r.id = d.last_seen_run_id WHERE d.model_id = m.id AND r.kind = :demo)"
+)
+
+
+def _harvested_only(session: Session, platform_id: int) -> str:
+    """SQL condition on `models m`: not a model only a demo load has seen (empty when
+    the platform never had a demo load, so a catalog without one pays nothing)."""
+    has_demo = execute(
+        session,
+        "SELECT EXISTS (SELECT 1 FROM harvest_runs WHERE platform_id = :p AND kind = :demo)",
+        {"p": platform_id, "demo": DEMO_KIND},
+    ).scalar()
+    return _DEMO_ONLY if has_demo else ""
+
+
 def count_live(session: Session, platform_id: int) -> int:
-    """Models of a platform that are not soft-deleted."""
+    """Models of a platform that are not soft-deleted, leaving out those only a demo
+    load has seen (placeholders a full sweep removes without the fail-safe)."""
     return int(
         execute(
             session,
-            "SELECT count(*) FROM models WHERE platform_id = :p AND removed_at IS NULL",
-            {"p": platform_id},
+            "SELECT count(*) FROM models m WHERE m.platform_id = :p AND m.removed_at IS NULL"
+            + _harvested_only(session, platform_id),
+            {"p": platform_id, "demo": DEMO_KIND},
         ).scalar()
     )
 
 
 def count_unseen(session: Session, platform_id: int, since: dt.datetime) -> int:
-    """Live models of a platform not seen since `since` (the start of a sweep)."""
+    """Live models of a platform not seen since `since` (the start of a sweep), leaving
+    out those only a demo load has seen."""
     return int(
         execute(
             session,
             "SELECT count(*) FROM models m LEFT JOIN model_sightings s ON s.model_id = m.id "
             "WHERE m.platform_id = :p AND m.removed_at IS NULL "
-            "AND coalesce(s.last_seen_at, '-infinity') < :since",
-            {"p": platform_id, "since": since},
+            "AND coalesce(s.last_seen_at, '-infinity') < :since"
+            + _harvested_only(session, platform_id),
+            {"p": platform_id, "since": since, "demo": DEMO_KIND},
         ).scalar()
     )
 

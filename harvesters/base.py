@@ -192,6 +192,11 @@ class Harvester(ABC):
     """Bump when `normalize` changes: stored payloads are then normalized again."""
     supports_incremental: ClassVar[bool] = False
     """Whether `fetch` honours `FetchContext.since` (else every run is a full sweep)."""
+    demo_snapshot: ClassVar[str | None] = "demo/payloads.jsonl.gz"
+    """Where the hub's bundled demo snapshot would be, relative to the package of its
+    module: gzipped JSON lines, one payload a line exactly as `fetch` yields it, with
+    `about.json` beside it (see `harvesters.demo`). A hub without that file ships none;
+    None says so outright."""
 
     def __init__(self, config: HarvesterConfig, settings: Settings) -> None:
         self.config = config

@@ -8,6 +8,7 @@ import threading
 from types import FrameType
 
 import typer
+from rich.markup import escape
 
 from catalog import migrate
 from catalog.cli.console import console as make_console
@@ -16,6 +17,7 @@ from catalog.database import describe, get_engine
 from catalog.errors import CatalogError
 from catalog.logs import configure_logging
 from catalog.settings import get_settings
+from harvesters.demo.load import load_if_empty
 from harvesters.registry import default_schedules, write_platform_rows
 from harvesters.schedule import ScheduleError, load_schedules
 from harvesters.scheduler import HarvestScheduler
@@ -63,6 +65,9 @@ def up(
     host: str = typer.Option("127.0.0.1", "--host", help="Interface the API listens on."),
     port: int = PORT,
     no_harvest: bool = typer.Option(False, "--no-harvest", help="Only serve the API."),
+    no_demo: bool = typer.Option(
+        False, "--no-demo", help="Do not load the bundled demo snapshot into an empty catalog."
+    ),
 ) -> None:
     """Migrate, harvest what is due in the background, and serve the explorer and the API."""
     from catalog import serving
@@ -74,9 +79,12 @@ def up(
     migrate.upgrade(engine)
     write_platform_rows(engine)
     runner = None if no_harvest else _scheduler()
+    # Before the scheduler starts: a first start offline still has models to explore.
+    demo = [] if no_demo else load_if_empty(engine, settings, harvesting=runner is not None)
     make_console(stderr=True).print(
         f"catalog database: {describe(engine.url)}\n"
-        f"explorer: [bold]http://{host}:{port}/[/]  (GraphQL API at /graphql; Ctrl-C stops)\n"
+        + "".join(f"{escape(line)}\n" for line in demo)
+        + f"explorer: [bold]http://{host}:{port}/[/]  (GraphQL API at /graphql; Ctrl-C stops)\n"
         f"harvesting: {'off (--no-harvest)' if runner is None else 'scheduled'}",
         soft_wrap=True,
     )

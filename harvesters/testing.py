@@ -38,9 +38,10 @@ from sqlalchemy import Engine, create_engine, text
 
 from catalog import migrate
 from catalog.database import normalize_url
-from catalog.records import NormalizedModel
+from catalog.records import NormalizedModel, validate_record
 from catalog.settings import Settings
 from harvesters.base import FatalHarvestError, FetchContext, Harvester, Page, RawRecord
+from harvesters.demo.snapshot import find_snapshot, read_payloads
 from harvesters.registry import harvester_class
 from harvesters.runner import RunOptions, RunResult, run_harvest
 from harvesters.schedule import Schedule
@@ -186,6 +187,24 @@ class HarvesterContract:
         assert second.counts["seen"] < clean.counts["seen"], "the resumed run started over"
         assert clean.counts["new"] == clean.counts["changed"] == 0, "resuming lost models"
         assert all(row[-1] for row in self.model_rows(fresh_engine)), "a model was removed"
+
+    def test_demo_snapshot_normalizes(self) -> None:
+        cls = harvester_class(self.platform)
+        snapshot = find_snapshot(cls)
+        if snapshot is None:
+            pytest.skip(f"{self.platform} ships no demo snapshot")
+        payloads = read_payloads(snapshot)
+        assert payloads, "the demo snapshot is empty"
+        harvester = cls(cls.config_class.load({}, {}), Settings())
+        try:
+            records = [harvester.normalize(RawRecord(None, p)) for p in payloads]
+        finally:
+            harvester.close()
+        for record in records:
+            validate_record(record)
+            assert record.platform == self.platform, f"{record.external_id}: another platform"
+        ids = [r.external_id for r in records]
+        assert len(ids) == len(set(ids)), "an external id repeats in the demo snapshot"
 
     def test_deletion_fail_safe_holds(
         self, harvester_settings: Settings, fresh_engine: Engine

@@ -1,14 +1,16 @@
 """A hub from a package of its own joins the catalog with no change to this repository.
 
-The throwaway package below is what a third party ships: a harvester module, and a
-dist-info whose entry point registers it in `model_catalog.hubs`. Put on PYTHONPATH (as
-an installed package would be), `catalog db upgrade` writes its platform row, `catalog
-harvest tiny-hub` harvests it, `catalog status` lists it, and its own tests, outside this
-repository's tests/, pass the shared contract.
+The throwaway package below is what a third party ships: a harvester module, a demo
+snapshot, and a dist-info whose entry point registers it in `model_catalog.hubs`. Put on
+PYTHONPATH (as an installed package would be), `catalog db upgrade` writes its platform
+row, `catalog demo` loads its snapshot, `catalog harvest tiny-hub` harvests it (and
+removes the demo models it does not have), `catalog status` lists it, and its own
+tests, outside this repository's tests/, pass the shared contract.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -20,6 +22,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL
 
+from harvesters.demo.snapshot import write_snapshot
 from harvesters.testing import HarvesterContract
 from tests.cli import catalog_env, run_catalog
 
@@ -119,6 +122,14 @@ def tiny_hub(tmp_path: Path) -> dict[str, str]:
         for i in range(7)
     ]
     (tmp_path / "models.json").write_text(json.dumps(models))
+    demo = [{"id": f"tiny/demo-{i}", "tasks": ["image-classification"]} for i in range(2)]
+    write_snapshot(
+        site / "tiny_hub" / "demo" / "payloads.jsonl.gz",
+        "tiny-hub",
+        demo,
+        as_of=dt.date(2025, 1, 31),
+        source="made up for this test",
+    )
     return {"PYTHONPATH": str(site), "TINY_MODELS": str(tmp_path / "models.json")}
 
 
@@ -145,17 +156,24 @@ def test_catalog_harvests_a_hub_installed_from_another_package(
     assert upgraded.returncode == 0, upgraded.stderr
     assert _platform_row(fresh_db_url) == ("Tiny Hub", "https://tiny.example")
 
+    demo = run_catalog("demo", "--json", env=env)
+    assert demo.returncode == 0, demo.stderr
+    tiny = next(r for r in json.loads(demo.stdout) if r["platform"] == "tiny-hub")
+    assert (tiny["status"], tiny["loaded"], tiny["as_of"]) == ("loaded", 2, "2025-01-31")
+
     result = run_catalog("harvest", "tiny-hub", "--json", env=env)
     assert result.returncode == 0, result.stderr
     [run] = json.loads(result.stdout)
     assert (run["platform"], run["status"], run["counts"]["new"]) == ("tiny-hub", "succeeded", 7)
+    assert run["counts"]["removed"] == 2  # the demo models the hub does not have
 
     engine = create_engine(fresh_db_url)
     with engine.connect() as conn:
         tasks = conn.scalar(
             text(
                 "select count(*) from model_tasks mt join models m on m.id = mt.model_id "
-                "join platforms p on p.id = m.platform_id where p.slug = 'tiny-hub'"
+                "join platforms p on p.id = m.platform_id "
+                "where p.slug = 'tiny-hub' and m.removed_at is null"
             )
         )
     engine.dispose()
