@@ -7,9 +7,12 @@ to the checkout): the Hugging Face API replies, the TF Hub and PyTorch Hub archi
 samples and the ONNX manifest sample, the archives through each hub's own `fetch`.
 Kaggle has no recorded reply in the samples: its payloads are the project's test
 fixtures (`tests/harvesters/kaggle/fixtures/models.json`), the made-up `fixture-*`
-accounts left out. Prose is taken out (`harvesters.demo.strip`), and every stripped
-payload must normalize to the same facts as the original, or the build stops. The
-files are written into each hub's package (`harvesters/<hub>/demo/`), reproducibly.
+accounts left out. A hub may contribute its own source instead of a line here: a
+`demo_source` module next to its harvester whose `source(samples)` returns a `Source`
+(None when its samples are absent). Prose is taken out (`harvesters.demo.strip`, or the
+hub's own `strip`), and every stripped payload must normalize to the same facts as the
+original, or the build stops. The files are written into each hub's package
+(`harvesters/<hub>/demo/`), reproducibly.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+import importlib
 import json
 import sys
 import tarfile
@@ -30,7 +34,7 @@ from catalog.settings import Settings
 from harvesters.base import FetchContext, Harvester, RawRecord
 from harvesters.demo import strip
 from harvesters.demo.snapshot import snapshot_location, write_snapshot
-from harvesters.registry import harvester_class
+from harvesters.registry import harvester_class, harvester_classes
 
 ROOT = Path(__file__).resolve().parents[2]
 # ../shared/samples next to the checkout (a worktree may sit one level deeper).
@@ -150,6 +154,23 @@ def sources(samples: Path, kaggle_fixtures: Path) -> list[Source]:
     ]
 
 
+def hub_sources(samples: Path) -> list[Source]:
+    """The sources hubs contribute themselves (their `demo_source.source(samples)`)."""
+    found = []
+    for cls in harvester_classes().values():
+        name = f"{cls.__module__.rpartition('.')[0]}.demo_source"
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise  # the module exists but imports something missing
+            continue
+        source = module.source(samples)
+        if source is not None:
+            found.append(source)
+    return found
+
+
 def facts(record: NormalizedModel) -> NormalizedModel:
     """A record without its prose (and the provenance notes that name the prose)."""
     return dataclasses.replace(record, summary=None, description=None, provenance=())
@@ -182,7 +203,7 @@ def stripped_payloads(harvester: Harvester, source: Source) -> list[Any]:
 def build(samples: Path, kaggle_fixtures: Path) -> list[str]:
     """Write every hub's snapshot; returns one line per hub."""
     lines = []
-    for source in sources(samples, kaggle_fixtures):
+    for source in [*sources(samples, kaggle_fixtures), *hub_sources(samples)]:
         cls = harvester_class(source.platform)
         location = snapshot_location(cls)
         assert location is not None, f"{source.platform} has no demo_snapshot path"
