@@ -99,15 +99,17 @@ def task_entries(value: object) -> list[tuple[str, str | None]]:
 
 def formats(
     named: Sequence[str], infos: object
-) -> tuple[tuple[FormatRecord, ...], bool, int | None]:
+) -> tuple[tuple[FormatRecord, ...], set[str], int | None]:
     """Formats from `ModelInfos` file lists and the format-like `Libraries` values.
 
     Returns:
-        The formats, whether `pytorch` was only inferred from the framework, and the
-        parameter count `ModelInfos` states (`model_size`), if any.
+        The formats; which sources gave them (`infos`, `libraries`, `inferred`: only
+        the PyTorch framework was named); the parameter count `ModelInfos` states
+        (`model_size`), if any.
     """
     files: dict[str, list[int | None]] = {}
     tensor_types: dict[str, list[str]] = {}
+    sources: set[str] = set()
     parameters = None
     for key, info in infos.items() if isinstance(infos, Mapping) else ():
         slug = aliases.MODELSCOPE_MODEL_INFOS.get(terms.term_key(str(key)))
@@ -121,12 +123,14 @@ def formats(
             size = count(item.get("size")) if isinstance(item, Mapping) else None
             for found in (vocab.formats_of_file(name) if name else ()) or (slug,):
                 files.setdefault(found, []).append(size)
+                sources.add("infos")
     for value in named:
         for slug in aliases.MODELSCOPE_LIBRARIES.get(terms.term_key(value), ((), None))[0]:
             files.setdefault(slug, [])
-    inferred = False
+            sources.add("libraries")
     if not files and any(terms.term_key(v) in {"pytorch", "torch"} for v in named):
-        files["pytorch"], inferred = [], True
+        files["pytorch"] = []
+        sources.add("inferred")
     order = [f.slug for f in vocab.FORMATS]
     records = tuple(
         FormatRecord(
@@ -139,7 +143,7 @@ def formats(
         )
         for slug, sizes in sorted(files.items(), key=lambda item: order.index(item[0]))
     )
-    return records, inferred, parameters
+    return records, sources, parameters
 
 
 def library(named: Sequence[str]) -> tuple[str | None, list[str]]:

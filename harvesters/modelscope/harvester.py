@@ -21,7 +21,8 @@ from harvesters.modelscope.config import ModelScopeConfig
 from harvesters.modelscope.parse import PLATFORM, model_id, normalize_model
 from harvesters.sources import http_client
 
-# A listing item with all of these is already the full model DTO: no detail needed.
+# A listing item in the PascalCase model DTO (the older listing schema) already carries
+# these when it has them: no detail needed.
 DETAIL_KEYS = ("ChineseName", "Frameworks", "Libraries", "BaseModel", "Organization")
 
 
@@ -78,9 +79,7 @@ class ModelScopeHarvester(Harvester):
                 fresh = fresh[: max(0, ctx.limit - taken)]
             taken += len(fresh)
             records, problems = self._records(client, pool, url, fresh)
-            done = _done(items, total, page, config.page_size) or (
-                ctx.limit is not None and taken >= ctx.limit
-            )
+            done = _done(items, total, page, config.page_size)
             if not items and total is not None and (page - 1) * config.page_size < total:
                 raise FatalHarvestError(
                     f"ModelScope's listing ended at page {page} before the {total:,} models it "
@@ -88,7 +87,7 @@ class ModelScopeHarvester(Harvester):
                     "harvest again later."
                 )
             yield Page(records, None if done else {"page": page + 1}, problems)
-            if done:
+            if done or (ctx.limit is not None and taken >= ctx.limit):
                 return
             page += 1
 
@@ -142,7 +141,12 @@ def _resume_page(resume: object) -> int:
 
 
 def _is_full(item: object) -> bool:
-    return isinstance(item, Mapping) and all(k in item for k in DETAIL_KEYS)
+    return (
+        isinstance(item, Mapping)
+        and "Path" in item
+        and "Name" in item
+        and any(k in item for k in DETAIL_KEYS)
+    )
 
 
 def _done(items: list[Any], total: int | None, page: int, size: int) -> bool:

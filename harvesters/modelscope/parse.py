@@ -187,10 +187,12 @@ def _vocabulary(payload: Payload, prov: Provenance) -> dict[str, Any]:
     lib, unknown_libraries = library(named)
     if lib:
         prov.derived("library", "most-specific-library", "detail.Libraries, detail.Frameworks")
-    found, inferred, parameters = formats(named, _detail(payload).get("ModelInfos"))
-    prov.declared("formats", "detail.ModelInfos", "MODELSCOPE_MODEL_INFOS")
-    prov.declared("formats", "detail.Libraries, detail.Frameworks", "MODELSCOPE_LIBRARIES")
-    if inferred:
+    found, sources, parameters = formats(named, _detail(payload).get("ModelInfos"))
+    if "infos" in sources:
+        prov.declared("formats", "detail.ModelInfos", "MODELSCOPE_MODEL_INFOS")
+    if "libraries" in sources:
+        prov.declared("formats", "detail.Libraries, detail.Frameworks", "MODELSCOPE_LIBRARIES")
+    if "inferred" in sources:
         prov.derived("formats", "pytorch-framework-without-weight-format", "detail.Frameworks")
     prov.declared("parameters", "detail.ModelInfos.*.model_size")
     license_value, license_path = first(
@@ -202,6 +204,10 @@ def _vocabulary(payload: Payload, prov: Provenance) -> dict[str, Any]:
     tags, tags_path = _tags(payload)
     if tags_path:
         prov.declared("tags", tags_path)
+    if mapped.unmapped and tasks_path:
+        prov.declared("tags", f"{tasks_path}[].Name (unmapped)")
+    if unknown_libraries:
+        prov.declared("tags", "detail.Libraries, detail.Frameworks (unmapped)")
     languages, languages_path = first(
         payload, ("detail.Language", "listing.Language", "listing.languages"), _languages
     )
@@ -261,21 +267,22 @@ def _lineage(
     )
     relation = aliases.MODELSCOPE_RELATIONS.get(terms.term_key(stated)) if stated else None
     unmapped = [f"relation:{stated}"] if stated and relation is None else []
-    if relation is None:
-        adapter = any(t.lower() == "lora" for t in tags) or text(
-            _detail(payload).get("AigcType")
-        ) in {"LoRA", "lora"}
+    adapter = any(t.lower() == "lora" for t in tags) or text(_detail(payload).get("AigcType")) in {
+        "LoRA",
+        "lora",
+    }
+    if bases_path and relation is None:
         relation = "adapter" if adapter else "finetune"
         prov.derived("lineage", "lora-is-adapter" if adapter else "default-finetune")
-    elif relation_path:
+    elif bases_path and relation_path:
         prov.declared("lineage", relation_path, "MODELSCOPE_RELATIONS")
     found: dict[LineageRef, None] = {}
     for base in strings(bases):
         hf = huggingface_id(base)
-        parent = LineageRef("huggingface", hf, relation) if hf else None
+        parent = LineageRef("huggingface", hf, relation or "finetune") if hf else None
         local = modelscope_ref(base) if parent is None else None
         if local and local != ref:
-            parent = LineageRef(PLATFORM, local, relation)
+            parent = LineageRef(PLATFORM, local, relation or "finetune")
         if parent:
             found[parent] = None
     if found and bases_path:
