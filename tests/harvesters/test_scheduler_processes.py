@@ -13,11 +13,15 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import URL
 
+from harvesters import registry
 from tests.harvesters.fakehub import FakeHub, generate_models
 
+# Every other registered hub (whatever plug-ins are installed) stays off.
 OTHER_HUBS_OFF = {
-    f"CATALOG_SCHEDULES__{hub}__FULL": "off"
-    for hub in ("TFHUB", "PYTORCH_HUB", "KAGGLE", "ONNX_MODEL_ZOO")
+    f"CATALOG_SCHEDULES__{slug.upper().replace('-', '_')}__{kind}": "off"
+    for slug in registry.slugs()
+    if slug != "huggingface"
+    for kind in ("FULL", "INCREMENTAL")
 }
 
 
