@@ -16,7 +16,7 @@ from sqlalchemy.engine import URL
 from harvesters import registry
 from tests.harvesters.fakehub import FakeHub, generate_models
 
-# Every other registered hub, whatever plug-ins are installed, stays off.
+# Every other registered hub (whatever plug-ins are installed) stays off.
 OTHER_HUBS_OFF = {
     f"CATALOG_SCHEDULES__{slug.upper().replace('-', '_')}__{kind}": "off"
     for slug in registry.slugs()
