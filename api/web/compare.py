@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from api.web.derived import DERIVED_FIELDS
 from api.web.search import ResultRow, result_rows
 from catalog.queries import detail, status
 from catalog.queries.compare import (
@@ -25,18 +26,7 @@ from catalog.queries.vocabularies import list_platforms
 CANDIDATES = 8
 RUNS_PER_HUB = 5
 # Rows of the comparison table that come from the derived layer (catalog.queries.compare).
-DERIVED_ATTRIBUTES = frozenset(
-    {
-        "featureExtraction",
-        "fineTuning",
-        "zeroShot",
-        "memory",
-        "licenseClass",
-        "effectiveLicense",
-        "licenseConflict",
-        "provenance",
-    }
-)
+DERIVED_ATTRIBUTES = frozenset({*DERIVED_FIELDS, "licenseConflict", "provenance"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,15 +5,23 @@ came from. Built in the worker from `catalog.queries.derived` rows (plain, pickl
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
+from api.types.derived import EffectiveLicense, MemoryFootprint, memory_of
 from catalog.derive.licenses import CLASS_BY_SLUG
-from catalog.derive.memory import Footprint
 from catalog.derive.usage import USAGE_NAMES, USAGES, Evidence
 from catalog.queries.derived import DerivedRow, SourceRow
 from catalog.queries.detail import ModelDetail, ModelRow
 
-# The model's fields in the order the page shows them (API names, as in provenance).
+# Fields of the derived layer (API names, as in provenance).
+DERIVED_FIELDS = (
+    "featureExtraction",
+    "fineTuning",
+    "zeroShot",
+    "memory",
+    "licenseClass",
+    "effectiveLicense",
+)
+# The model's fields in the order the page shows them.
 FIELD_ORDER = (
     "name",
     "author",
@@ -36,12 +44,7 @@ FIELD_ORDER = (
     "datasets",
     "tags",
     "baseModels",
-    "featureExtraction",
-    "fineTuning",
-    "zeroShot",
-    "memory",
-    "licenseClass",
-    "effectiveLicense",
+    *DERIVED_FIELDS,
 )
 NOT_RECORDED = "not recorded"
 STRENGTHS = {3: "the hub states it", 2: "a strong sign", 1: "a weak sign"}
@@ -60,56 +63,26 @@ class UsageView:
 
 
 @dataclass(frozen=True, slots=True)
-class LicenseTermView:
-    """A license binding the model: its own (depth 0) or a base model's."""
-
-    license: str | None
-    license_class: str
-    ref: str | None
-    depth: int
-    in_catalog: bool
-
-
-@dataclass(frozen=True, slots=True)
-class LicenseView:
-    """Declared against effective license.
-
-    Attributes:
-        declared_class: Class of the declared license (None without one).
-        effective: Every license binding the model, declared first.
-        effective_class: The most restrictive class among them.
-        commercial_use: Whether that class allows commercial use (None: unknown).
-        conflicts: Why the declared license conflicts, one sentence per ancestor.
-    """
-
-    declared: str | None
-    declared_class: str | None
-    effective: list[str]
-    effective_class: str | None
-    commercial_use: bool | None
-    conflict: bool
-    conflicts: list[str]
-    terms: list[LicenseTermView]
-
-
-@dataclass(frozen=True, slots=True)
 class DerivedView:
     """The derived layer of one model as the page shows it.
 
     Attributes:
         derived: False until `catalog derive` has seen the model (then only the
             provenance of its declared fields is known).
-        memory_bytes: The smallest variant's weights (weights only; None: unknown).
-        footprints: Every format/variant with a known or estimated size, smallest first.
+        memory: The smallest variant's weights and every format/variant with a known or
+            estimated size, smallest first (weights only; None: unknown).
+        license: Declared (the term of depth 0) and inherited licenses, their class, and
+            conflicts, as GraphQL's `effectiveLicense` (None until derived).
+        license_class: Class of the declared license (None without one).
         provenance: Every field with a value and its sources, in page order; a field with
             a value whose source the hub's normalizer did not record says so.
     """
 
     derived: bool
     usage: list[UsageView]
-    memory_bytes: int | None
-    footprints: list[Footprint]
-    license: LicenseView
+    memory: MemoryFootprint | None
+    license: EffectiveLicense | None
+    license_class: str | None
     provenance: list[SourceRow] = field(default_factory=list)
 
 
@@ -129,35 +102,10 @@ def derived_view(row: ModelRow, extra: ModelDetail, found: DerivedRow | None) ->
     return DerivedView(
         derived=derived,
         usage=usage,
-        memory_bytes=found.memory_bytes if found else None,
-        footprints=sorted(found.footprints, key=lambda f: f.bytes) if found else [],
-        license=_license(row, found),
+        memory=memory_of(found) if found else None,
+        license=EffectiveLicense.from_row(found) if found and derived else None,
+        license_class=found.license_class if found else None,
         provenance=_provenance(row, extra, found.provenance if found else []),
-    )
-
-
-def _license(row: ModelRow, found: DerivedRow | None) -> LicenseView:
-    evidence: dict[str, Any] = found.license_evidence if found else {}
-    declared_class = found.license_class if found else None
-    terms = [
-        LicenseTermView(
-            license=i.get("license"),
-            license_class=str(i.get("class") or "unknown"),
-            ref=i.get("ref"),
-            depth=int(i.get("depth", 1)),
-            in_catalog=bool(i.get("in_catalog", True)),
-        )
-        for i in evidence.get("inherited", [])
-    ]
-    return LicenseView(
-        declared=row.license,
-        declared_class=declared_class,
-        effective=found.effective_licenses if found else [],
-        effective_class=found.effective_class if found and found.derived else None,
-        commercial_use=found.commercial_use if found else None,
-        conflict=bool(found and found.license_conflict),
-        conflicts=[str(c) for c in evidence.get("conflicts", [])],
-        terms=terms,
     )
 
 

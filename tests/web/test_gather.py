@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pickle
 
+from sqlalchemy import delete
+
 from api.web.model import gather_model
+from api.web.pages import Explorer, _model_context
+from catalog.models import ModelDerivation
 from tests.factories import load, record, with_lineage
 
 
@@ -34,10 +38,26 @@ def test_a_model_page_costs_ten_statements_whatever_its_lineage(db_session, quer
     assert [len(n.children) for n in page.descendants] == [3, 3, 3, 3]
     assert (page.children_total, page.truncated) == (4, False)
     # The derived layer came with it: root inherits r0's license two levels up.
-    terms = page.derived.license.terms
-    assert [(t.ref, t.license, t.depth) for t in terms if t.license] == [
-        ("huggingface:org/r0", "llama3", 2)
+    found = page.derived.license
+    assert found is not None
+    assert [(t.source_ref, t.license, t.depth) for t in found.terms if t.license] == [
+        (None, "mit", 0),
+        ("huggingface:org/r0", "llama3", 2),
     ]
-    assert page.derived.license.conflict
+    assert found.conflict
     # The page crosses a process boundary: it survives pickling unchanged.
     assert pickle.loads(pickle.dumps(page)) == page  # noqa: S301 - our own object
+
+
+def test_a_model_not_derived_yet_says_so_and_still_shows(db_session) -> None:
+    ids = load(db_session, [record("org/new", license="mit", formats=["gguf"])])
+    db_session.execute(delete(ModelDerivation).where(ModelDerivation.model_id.in_(ids.values())))
+    page = gather_model(db_session, None, "huggingface:org/new")
+    assert page is not None
+    derived = page.derived
+    assert (derived.derived, derived.license, derived.memory) == (False, None, None)
+    assert [u.value for u in derived.usage] == [None, None, None]
+    assert derived.license_class == "permissive"  # the declared license's class is a join
+    html = Explorer().renderer.env.get_template("model.html").render(**_model_context(page))
+    assert "Not derived yet: <code>catalog derive rebuild</code>" in html
+    assert "<dt>Commercial use</dt><dd>—</dd>" in html
