@@ -325,3 +325,13 @@ def test_compare_marks_the_derived_rows_that_differ(http: httpx.Client) -> None:
         str(catalog.CONFLICT_PARAMETERS * 2),
     ]
     assert by_attribute["memory"]["differs"] is True
+
+
+def test_a_ticked_box_stays_in_the_form_when_nothing_matches(http: httpx.Client) -> None:
+    # No Kaggle model is non-commercial: the license class facet is empty, its box stays.
+    params = {"platforms": "kaggle", "license_classes": "non-commercial", "commercial_use": "1"}
+    page = http.get("/", params={**params, "max_memory": "1MiB"}).text
+    assert "No model matches" in page
+    assert re.search(r'name="commercial_use" value="1" checked', page)
+    assert re.search(r'name="license_classes" value="non-commercial" checked', page)
+    assert 'name="max_memory" value="1MiB"' in page
