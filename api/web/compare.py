@@ -6,9 +6,15 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from api.web.derived import DERIVED_FIELDS
 from api.web.search import ResultRow, result_rows
 from catalog.queries import detail, status
-from catalog.queries.compare import MAX_COMPARED, ComparisonTable, build_comparison
+from catalog.queries.compare import (
+    MAX_COMPARED,
+    ComparisonRow,
+    ComparisonTable,
+    build_comparison,
+)
 from catalog.queries.detail import ModelRow
 from catalog.queries.errors import QueryError
 from catalog.queries.filters import ModelFilter, ModelQuery
@@ -19,6 +25,8 @@ from catalog.queries.vocabularies import list_platforms
 
 CANDIDATES = 8
 RUNS_PER_HUB = 5
+# Rows of the comparison table that come from the derived layer (catalog.queries.compare).
+DERIVED_ATTRIBUTES = frozenset({*DERIVED_FIELDS, "licenseConflict", "provenance"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +100,15 @@ def gather_compare(
         added=added,
         candidates=candidates,
     )
+
+
+def split_rows(rows: list[ComparisonRow]) -> list[tuple[str, list[ComparisonRow]]]:
+    """The table's rows in two groups: what the hubs state, then what the catalog derived
+    (each group with its heading; an empty group is left out)."""
+    stated = [r for r in rows if r.attribute not in DERIVED_ATTRIBUTES]
+    derived = [r for r in rows if r.attribute in DERIVED_ATTRIBUTES]
+    groups = [("What the hubs state", stated), ("Good for and what it takes (derived)", derived)]
+    return [(title, found) for title, found in groups if found]
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,9 @@ SEARCH_QUERY = """query Search(
       node {
         ref name platform { slug } tasks { slug } formats { slug }
         parameters downloads likes license
+        featureExtraction { value } fineTuning { value } zeroShot { value }
+        memory { bytes label }
+        effectiveLicense { licenseClass commercialUse } licenseConflict
       }
     }
     facets(fields: [%(facets)s], limit: 20) { field buckets { value label count } }
@@ -47,6 +50,16 @@ MODEL_QUERY = """query Model($ref: String!) {
     family { slug path }
     familyAssignment { method confidence evidence derivative }
     sameAs { method confidence model { ref platform { slug } } }
+    featureExtraction { value decidedBy evidence { rule value strength detail } }
+    fineTuning { value decidedBy evidence { rule value strength detail } }
+    zeroShot { value decidedBy evidence { rule value strength detail } }
+    memory { bytes label variants { format variant bytes method bitsPerWeight } }
+    licenseClass licenseConflict
+    effectiveLicense {
+      licenses licenseClass commercialUse conflicts
+      terms { license licenseClass sourceRef depth inCatalog }
+    }
+    provenance { field source path rule }
   }
 }
 """

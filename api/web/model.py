@@ -1,6 +1,7 @@
 """The model page's data: the model, its lineage up and down as trees, its family with
-the same release on other hubs, its history and the harvest run that last saw it (nine
-statements, whatever the lineage)."""
+the same release on other hubs, its history, the harvest run that last saw it, and its
+derived layer (usage with evidence, memory, licenses, provenance): ten statements,
+whatever the lineage."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from api.web.derived import DerivedView, derived_view
+from catalog.queries import derived as dq
 from catalog.queries import detail, lineage, status
 from catalog.queries import families as fq
 from catalog.queries.detail import MetricPoint, ModelDetail, ModelRow
@@ -62,6 +65,8 @@ class ModelPage:
     Attributes:
         family: The model's family with its evidence and path (None when unknown).
         same_as: The same release on other hubs and in other formats.
+        derived: What it is good for, what its weights take, its licenses and where
+            every field came from.
     """
 
     row: ModelRow
@@ -74,6 +79,7 @@ class ModelPage:
     sighting: Sighting | None
     family: ModelFamilyInfo | None
     same_as: list[SameRelease]
+    derived: DerivedView
 
 
 def gather_model(session: Session, cache: FacetIndexCache | None, ref: str) -> ModelPage | None:
@@ -98,9 +104,11 @@ def gather_model(session: Session, cache: FacetIndexCache | None, ref: str) -> M
         [s.model_id for s in steps] + [e.child_id for e in down.edges] + [s.model_id for s in same],
     )
     metrics = detail.metrics_by_model(session, [row.id], None).get(row.id, [])
+    own = details.get(row.id) or ModelDetail({}, [], [])
+    derived = dq.derived_by_ids(session, [row.id]).get(row.id)
     return ModelPage(
         row=row,
-        detail=details.get(row.id) or ModelDetail({}, [], []),
+        detail=own,
         ancestors=_ancestor_tree(row.id, steps, details, names),
         descendants=_descendant_tree(row.id, down, names),
         children_total=down.children,
@@ -109,6 +117,7 @@ def gather_model(session: Session, cache: FacetIndexCache | None, ref: str) -> M
         sighting=status.model_sighting(session, row.id),
         family=fq.model_family(session, row.id),
         same_as=_same_releases(same, details, names),
+        derived=derived_view(row, own, derived),
     )
 
 

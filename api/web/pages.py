@@ -20,14 +20,23 @@ from api.context import new_request_id
 from api.reports import svg
 from api.web import graphiql
 from api.web.assets import Assets
-from api.web.compare import gather_compare, gather_hubs
+from api.web.compare import gather_compare, gather_hubs, split_rows
+from api.web.derived import STRENGTHS, class_name
 from api.web.family import FamilyPage, gather_family
 from api.web.model import ModelPage, gather_model
 from api.web.read import read
 from api.web.render import Renderer, csv_response, json_response
-from api.web.search import MAX_EXPORT, SearchPage, facet_views, gather_export, gather_search
+from api.web.search import (
+    MAX_EXPORT,
+    ResultRow,
+    SearchPage,
+    facet_views,
+    gather_export,
+    gather_search,
+)
 from api.web.search import value_labels as search_labels
 from api.web.state import EXCLUDE, PAGE_SIZE, SORTS, SearchState, chips, graphql_variables
+from catalog.derive.usage import USAGES
 from catalog.queries.errors import QueryError
 from catalog.queries.filters import MAX_PAGE
 
@@ -46,6 +55,11 @@ CSV_HEADER = (
     "license",
     "library",
     "url",
+    "memory_bytes",  # weights only, smallest variant
+    *(u.replace("-", "_") for u in USAGES),
+    "license_class",  # of the effective license
+    "commercial_use",
+    "license_conflict",
 )
 
 
@@ -113,15 +127,7 @@ class Explorer:
         if output == "csv":
             limit = _int_param(request, "limit", 1000, 1, MAX_EXPORT)
             rows = await read(request, gather_export, state, limit)
-            return csv_response(
-                "models.csv",
-                CSV_HEADER,
-                (
-                    (r.ref, r.name, r.platform, " ".join(r.tasks), " ".join(r.formats))
-                    + (r.parameters, r.downloads, r.likes, r.license, r.library, r.url)
-                    for r in rows
-                ),
-            )
+            return csv_response("models.csv", CSV_HEADER, (_csv_row(r) for r in rows))
         first = _int_param(request, "first", PAGE_SIZE, 1, MAX_PAGE)
         page = await read(request, gather_search, state, first)
         if output == "json":
@@ -172,7 +178,7 @@ class Explorer:
         only_diff = request.query_params.get("diff") == "1"
         context = {
             "page": page,
-            "rows": [r for r in rows if r.differs or not only_diff],
+            "groups": split_rows([r for r in rows if r.differs or not only_diff]),
             "only_diff": only_diff,
             "nav": "compare",
             "url_without": {
@@ -203,6 +209,19 @@ class Explorer:
         urls = {key: self.assets.url(name) for key, name in graphiql.GRAPHIQL_ASSETS.items()}
         body = self.renderer.env.get_template("graphiql.html").render(request=request, **urls)
         return HTMLResponse(body, headers={"X-Content-Type-Options": "nosniff"})
+
+
+def _flag(value: bool | None) -> str | None:
+    return None if value is None else str(value).lower()
+
+
+def _csv_row(r: ResultRow) -> tuple[Any, ...]:
+    return (
+        (r.ref, r.name, r.platform, " ".join(r.tasks), " ".join(r.formats))
+        + (r.parameters, r.downloads, r.likes, r.license, r.library, r.url, r.memory_bytes)
+        + tuple(_flag(r.usage.get(u)) for u in USAGES)
+        + (r.license_class, _flag(r.commercial_use), _flag(r.license_conflict))
+    )
 
 
 def _compare_url(refs: list[str], **extra: str) -> str:
@@ -304,6 +323,8 @@ def _model_context(page: ModelPage) -> dict[str, Any]:
         "m": page.row,
         "terms": page.detail.terms,
         "charts": _charts(page),
+        "strengths": STRENGTHS,
+        "class_name": class_name,
         "derived_url": SearchState(derived_from=ref).url(),
         "compare_url": _compare_url([ref]),
         "same_compare_url": _compare_url([ref, *(s.ref for s in page.same_as)]),

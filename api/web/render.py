@@ -23,6 +23,7 @@ from starlette.responses import HTMLResponse, Response
 
 from api.reports import fmt
 from api.web.assets import Assets
+from catalog.derive.usage import USAGE_NAMES
 
 log = logging.getLogger("api.web")
 TEMPLATES = Path(__file__).parent / "templates"
@@ -84,6 +85,19 @@ def size(value: float | None) -> str:
     return f"{value:.0f} B"
 
 
+_USAGE_ROWS = frozenset({"featureExtraction", "fineTuning", "zeroShot"})
+
+
+def compare_value(value: str | None, attribute: str) -> str:
+    """A comparison cell for reading: usages as yes/no/unknown, a license conflict as
+    "conflict", the rest as the reports show them (sizes, counts, days)."""
+    if attribute in _USAGE_ROWS:
+        return {"true": "yes", "false": "no"}.get(value or "", "unknown")
+    if attribute == "licenseConflict" and value is not None:
+        return "conflict" if value == "true" else "none"
+    return fmt.attribute_value(attribute, value)
+
+
 def make_environment(assets: Assets) -> Environment:
     """The Jinja environment of the explorer's templates."""
     env = Environment(
@@ -102,9 +116,16 @@ def make_environment(assets: Assets) -> Environment:
         iso=iso,
         safe_url=safe_url,
         size=size,
-        attribute_value=lambda value, attribute: fmt.attribute_value(attribute, value),
+        gib=fmt.gib,
+        compare_value=compare_value,
     )
-    env.globals.update(asset=assets.url, model_path=model_path, ref_path=ref_path, DASH=fmt.DASH)
+    env.globals.update(
+        asset=assets.url,
+        model_path=model_path,
+        ref_path=ref_path,
+        DASH=fmt.DASH,
+        USAGE_NAMES=USAGE_NAMES,
+    )
     return env
 
 

@@ -3,7 +3,9 @@ all through `catalog.queries.search` (the facet index when it is built, else SQL
 
 Families are a tree: the family facet lists the roots, or the sub-families of the ticked
 families. Ticking a sub-family of a ticked family narrows to it (the wider one is
-dropped from the state), and ticked families keep their own count at the top."""
+dropped from the state), and ticked families keep their own count at the top. Memory
+boxes are limits ("weights at most 8 GiB"), each counting the facet's bands below it.
+Result rows carry the derived layer: usages, memory (weights only), license class."""
 
 from __future__ import annotations
 
@@ -14,7 +16,19 @@ from urllib.parse import quote
 
 from sqlalchemy.orm import Session
 
-from api.web.state import BUCKET_ORDER, PARAMS, FacetSlot, SearchState, sidebar
+from api.web.state import (
+    BUCKET_ORDER,
+    MEMORY,
+    MEMORY_ORDER,
+    PARAMS,
+    FacetSlot,
+    SearchState,
+    memory_label,
+    sidebar,
+)
+from catalog.derive.licenses import LICENSE_CLASSES
+from catalog.derive.usage import USAGES
+from catalog.queries import derived as dq
 from catalog.queries import detail
 from catalog.queries import families as fq
 from catalog.queries.errors import QueryError
@@ -28,11 +42,21 @@ FAMILY, FAMILIES = "family", "families"  # the tree-valued facet and its URL par
 SHOWN_VALUES = 8  # per facet before "more"
 LISTED_VALUES = 100  # per facet in all
 MAX_EXPORT = 10_000
+LICENSE_CLASS = "license_class"  # the facet that carries "commercial use allowed"
+COMMERCIAL_CLASSES = frozenset(c.slug for c in LICENSE_CLASSES if c.commercial_use)
 
 
 @dataclass(frozen=True, slots=True)
 class ResultRow:
-    """One model as a result row (and a CSV/JSON record)."""
+    """One model as a result row (and a CSV/JSON record).
+
+    Attributes:
+        memory_bytes: Bytes of the smallest variant's weights (weights only; None: unknown).
+        usage: Each usage (`feature-extraction`, ...) -> true, false or None (unknown).
+        license_class: Class of the effective license (declared + inherited).
+        commercial_use: Whether the effective license allows commercial use (None: unknown).
+        license_conflict: The declared license is more permissive than an ancestor's.
+    """
 
     ref: str
     platform: str
@@ -47,6 +71,16 @@ class ResultRow:
     license: str | None
     library: str | None
     url: str | None
+    memory_bytes: int | None = None
+    usage: dict[str, bool | None] = field(default_factory=dict)
+    license_class: str | None = None
+    commercial_use: bool | None = None
+    license_conflict: bool = False
+
+    @property
+    def usages(self) -> list[str]:
+        """The usages known to hold (badges)."""
+        return [u for u, value in self.usage.items() if value]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,15 +98,18 @@ class SearchPage:
 
 
 def result_rows(session: Session, ids: Sequence[int]) -> list[ResultRow]:
-    """Result rows of model ids, in order (two statements whatever the number)."""
+    """Result rows of model ids, in order (three statements whatever the number)."""
     rows = detail.models_by_ids(session, ids)
     details = detail.details_by_ids(session, ids)
+    derived = dq.derived_by_ids(session, ids)
     found = []
     for model_id in ids:
         row = rows.get(model_id)
         if row is None:
             continue  # removed between the search and this read
         extra = details.get(model_id)
+        known = derived.get(model_id)
+        facts = known if known is not None and known.derived else None
         found.append(
             ResultRow(
                 ref=row.ref,
@@ -88,6 +125,11 @@ def result_rows(session: Session, ids: Sequence[int]) -> list[ResultRow]:
                 license=row.license,
                 library=row.library,
                 url=row.url,
+                memory_bytes=facts.memory_bytes if facts else None,
+                usage={u: facts.usage[u].value if facts else None for u in USAGES},
+                license_class=facts.effective_class if facts else None,
+                commercial_use=facts.commercial_use if facts else None,
+                license_conflict=bool(facts and facts.license_conflict),
             )
         )
     return found
@@ -205,11 +247,13 @@ class FacetView:
     more: list[BucketView]
     excludable: bool
     links: list[tuple[str, str]] = field(default_factory=list)
+    commercial: BucketView | None = None
 
     @property
     def active(self) -> bool:
         """A value of this facet filters the results."""
-        return any(b.checked or b.excluded for b in (*self.shown, *self.more))
+        boxes = (*self.shown, *self.more, *([self.commercial] if self.commercial else []))
+        return any(b.checked or b.excluded for b in boxes)
 
 
 def _dom_id(param: str, value: str) -> str:
@@ -223,6 +267,9 @@ def facet_views(page: SearchPage) -> list[FacetView]:
     views = []
     state = page.state
     for slot in sidebar():
+        if slot.param == MEMORY:
+            views.append(_memory_view(slot, by_field.get(slot.field, []), state))
+            continue
         if slot.param == PARAMS:
             ticked = set(state.bucket_span())
             excluded: set[str] = set()
@@ -251,8 +298,32 @@ def facet_views(page: SearchPage) -> list[FacetView]:
         shown = views_of[:keep] + [v for v in views_of[keep:] if v.checked or v.excluded]
         more = [v for v in views_of[keep:LISTED_VALUES] if not (v.checked or v.excluded)]
         links = _family_links(page) if slot.field == FAMILY else []
-        views.append(FacetView(slot, shown, more, slot.param != PARAMS, links))
+        commercial = _commercial_box(buckets, state) if slot.field == LICENSE_CLASS else None
+        views.append(FacetView(slot, shown, more, slot.param != PARAMS, links, commercial))
     return views
+
+
+def _commercial_box(buckets: Sequence[FacetBucket], state: SearchState) -> BucketView:
+    """ "Commercial use allowed": the models of the license classes that allow it, under
+    every filter but the license class ones (the facet's own counts)."""
+    count = sum(b.count for b in buckets if b.value in COMMERCIAL_CLASSES)
+    label = "Commercial use allowed"
+    return BucketView("1", label, count, state.commercial_use, False, "f-commercial_use")
+
+
+def _memory_view(slot: FacetSlot, bands: Sequence[FacetBucket], state: SearchState) -> FacetView:
+    """Memory limits, each counting the models whose weights fit in it: the facet's bands
+    (weights only; not bounded by memory) up to the limit."""
+    per_band = {b.value: b.count for b in bands}
+    views, fits = [], 0
+    for slug in MEMORY_ORDER:
+        fits += per_band.get(slug, 0)
+        ticked = slug in state.memory
+        if fits or ticked:
+            views.append(
+                BucketView(slug, memory_label(slug), fits, ticked, False, _dom_id(MEMORY, slug))
+            )
+    return FacetView(slot, views, [], excludable=False)
 
 
 def _family_links(page: SearchPage) -> list[tuple[str, str]]:

@@ -4,8 +4,11 @@ The URL is the state: `/?q=llama&formats=gguf&formats=onnx&exclude_licenses=othe
 Facet values use the GraphQL filter names (`platforms`, `tasks`, ...; OR within one,
 AND across), `exclude_<name>` drops models having a value, `params` holds parameter
 buckets (`lt-10m`, `10m-100m`, ...) and `min_params`/`max_params` exact bounds (`30M`,
-`1.5B`), `nsfw=1` shows models their hub flags not safe for work (hidden otherwise).
-Any URL a page shows can be shared or bookmarked and gives the same page.
+`1.5B`). Derived facets ride along the same way: `usages`, `license_classes` (facets),
+`commercial_use=1` (the effective license allows commercial use), `memory` (weights at
+most 8 GiB: `le-8gib`) and `max_memory` (`12`, `12GiB`, `500MiB`, `16GB`). `nsfw=1` shows
+models their hub flags not safe for work (hidden otherwise). Any URL a page shows can be
+shared or bookmarked and gives the same page.
 """
 
 from __future__ import annotations
@@ -18,8 +21,10 @@ from urllib.parse import urlencode
 
 from starlette.datastructures import QueryParams
 
+from api.inputs import strawberry_name
 from api.reports.fmt import compact
 from api.types.search import ModelSort
+from catalog.derive.memory import GIB, MEMORY_BUCKETS
 from catalog.queries.dimensions import FACET_FIELDS, FILTER_KEYS, PARAMETER_BUCKETS
 from catalog.queries.errors import QueryError, invalid_value_error
 from catalog.queries.filters import ModelFilter, ModelQuery, SortKey
@@ -42,17 +47,36 @@ class FacetSlot:
 SIDEBAR = (
     FacetSlot("platform", "Hub", "platforms"),
     FacetSlot("family", "Family", "families"),
+    FacetSlot("usage", "Usage", "usages"),
     FacetSlot("task", "Task", "tasks"),
     FacetSlot("modality", "Modality", "modalities"),
     FacetSlot("format", "Format", "formats"),
     FacetSlot("library", "Library", "libraries"),
+    FacetSlot("license_class", "License class", "license_classes"),
     FacetSlot("license", "License", "licenses"),
     FacetSlot("language", "Language", "languages"),
     FacetSlot("parameter_range", "Parameters", "params"),
+    FacetSlot("memory", "Memory (weights only)", "memory"),
 )
 PARAMS = "params"
 BUCKETS = {slug: (label, low, high) for slug, label, low, high in PARAMETER_BUCKETS}
 BUCKET_ORDER = [slug for slug, *_ in PARAMETER_BUCKETS]
+# Memory boxes are limits ("weights at most 8 GiB"), not bands: the catalog bounds memory
+# from above only (`maxMemoryBytes`), which is also the question people ask ("does it fit
+# in my 24 GB card?"). Ticked limits OR into the largest. Slugs are the facet's buckets'.
+MEMORY = "memory"
+MEMORY_LIMITS = {slug: high for slug, _label, high in MEMORY_BUCKETS if high != float("inf")}
+MEMORY_ORDER = list(MEMORY_LIMITS)
+COMMERCIAL = "commercial_use"
+NSFW = "nsfw"
+_YES = ("1", "true", "yes", "on")
+# Parameters that are not text, and the value that leaves them out of the state.
+_CLEARED: dict[str, tuple[str, Any]] = {
+    PARAMS: ("params", ()),
+    MEMORY: ("memory", ()),
+    COMMERCIAL: ("commercial_use", False),
+    NSFW: ("nsfw", False),
+}
 
 # URL sort name -> (label, GraphQL sort). Relevance needs a search text.
 SORTS: dict[str, tuple[str, ModelSort]] = {
@@ -66,10 +90,11 @@ SORTS: dict[str, tuple[str, ModelSort]] = {
     "parameters_asc": ("Fewest parameters", ModelSort.PARAMETERS_ASC),
     "name": ("Name A-Z", ModelSort.NAME),
 }
-_SCALARS = ("q", "min_params", "max_params", "derived_from", "nsfw", "sort", "after")
-_YES = frozenset({"1", "true", "on", "yes"})
+_SCALARS = ("q", "min_params", "max_params", "max_memory", "derived_from", "sort", "after")
 _AMOUNT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmbt]?)\s*$", re.IGNORECASE)
 _SCALE = {"": 1.0, "k": 1e3, "m": 1e6, "b": 1e9, "t": 1e12}
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mgt]i?b)?\s*$", re.IGNORECASE)
+_BYTES = {"mib": 2.0**20, "gib": 2.0**30, "tib": 2.0**40, "mb": 1e6, "gb": 1e9, "tb": 1e12}
 
 
 def sidebar() -> list[FacetSlot]:
@@ -91,6 +116,35 @@ def parse_amount(text: str | None, name: str) -> float | None:
     return float(match.group(1)) * _SCALE[match.group(2).lower()]
 
 
+def parse_size(text: str | None, name: str) -> float | None:
+    """`12` or `12GiB` -> 12 * 2^30 bytes (a bare number is GiB); `16GB` -> 1.6e10; blank -> None.
+
+    Raises:
+        QueryError: not a number with an optional MiB/GiB/TiB/MB/GB/TB unit.
+    """
+    if text is None or not text.strip():
+        return None
+    match = _SIZE.match(text)
+    if match is None:
+        raise QueryError(
+            f"{name}: {text!r} is not a size (write e.g. 12, 12GiB, 500MiB or 16GB; "
+            "a bare number is GiB)"
+        )
+    return float(match.group(1)) * _BYTES[(match.group(2) or "gib").lower()]
+
+
+def memory_label(slug: str) -> str:
+    """`le-8gib` -> "≤ 8 GiB"."""
+    return f"≤ {MEMORY_LIMITS[slug] / GIB:g} GiB"
+
+
+def _flag(params: QueryParams, key: str) -> bool:
+    raw = params.get(key, "").strip().lower()
+    if raw and raw not in _YES:
+        raise QueryError(f"{key}: write {key}=1 to keep models it holds for, or leave it out")
+    return bool(raw)
+
+
 def _values(params: QueryParams, key: str) -> tuple[str, ...]:
     found = tuple(dict.fromkeys(v.strip() for v in params.getlist(key) if v.strip()))
     if len(found) > MAX_VALUES:
@@ -108,8 +162,11 @@ class SearchState:
     params: tuple[str, ...] = ()
     min_params: str = ""
     max_params: str = ""
+    memory: tuple[str, ...] = ()
+    max_memory: str = ""
+    commercial_use: bool = False
+    nsfw: bool = False  # models their hub flags not safe for work shown
     derived_from: str = ""
-    nsfw: str = ""  # "1": NSFW models shown
     sort: str = ""
     after: str = ""
 
@@ -118,15 +175,13 @@ class SearchState:
         """Read the state from a URL's parameters (unknown parameters are ignored).
 
         Raises:
-            QueryError: a malformed amount, sort or parameter bucket.
+            QueryError: a malformed amount, size, sort, flag, parameter or memory bucket.
         """
         sort = params.get("sort", "").strip()
         if sort and sort not in SORTS:
             raise invalid_value_error("sort", [sort], SORTS)
-        buckets = _values(params, PARAMS)
-        bad = [b for b in buckets if b not in BUCKETS]
-        if bad:
-            raise invalid_value_error(PARAMS, bad, BUCKET_ORDER)
+        buckets = _buckets(params, PARAMS, BUCKET_ORDER)
+        limits = _buckets(params, MEMORY, MEMORY_ORDER)
         state = cls(
             q=params.get("q", "").strip(),
             values={k: v for k in FILTER_KEYS if (v := _values(params, k))},
@@ -134,12 +189,16 @@ class SearchState:
             params=tuple(sorted(buckets, key=BUCKET_ORDER.index)),
             min_params=params.get("min_params", "").strip(),
             max_params=params.get("max_params", "").strip(),
+            memory=limits,
+            max_memory=params.get("max_memory", "").strip(),
+            commercial_use=_flag(params, COMMERCIAL),
+            nsfw=_flag(params, NSFW),
             derived_from=params.get("derived_from", "").strip(),
-            nsfw="1" if params.get("nsfw", "").strip().lower() in _YES else "",
             sort=sort,
             after=params.get("after", "").strip(),
         )
         state.parameter_bounds()  # malformed amounts fail here, before any query
+        state.memory_bound()
         return state
 
     @property
@@ -172,6 +231,14 @@ class SearchState:
         first, last = BUCKET_ORDER.index(self.params[0]), BUCKET_ORDER.index(self.params[-1])
         return BUCKET_ORDER[first : last + 1]
 
+    def memory_bound(self) -> float | None:
+        """Most bytes of weights (smallest variant): the largest ticked limit, within the
+        typed one."""
+        typed = parse_size(self.max_memory, "max_memory")
+        ticked = MEMORY_LIMITS[self.memory[-1]] if self.memory else None
+        found = [b for b in (typed, ticked) if b is not None]
+        return min(found) if found else None
+
     def model_filter(self, derived_from_id: int | None) -> ModelFilter:
         """The catalog filter (the `derived_from` ref resolved by the caller)."""
         low, high = self.parameter_bounds()
@@ -181,7 +248,9 @@ class SearchState:
             min_parameters=low,
             max_parameters=high,
             derived_from=derived_from_id,
-            include_nsfw=bool(self.nsfw),
+            max_memory_bytes=self.memory_bound(),
+            commercial_use=True if self.commercial_use else None,
+            include_nsfw=self.nsfw,
         )
 
     def model_query(self, derived_from_id: int | None, first: int = PAGE_SIZE) -> ModelQuery:
@@ -204,9 +273,18 @@ class SearchState:
             found += [(key, v) for v in self.values.get(key, ())]
             found += [(EXCLUDE + key, v) for v in self.exclude.get(key, ())]
         found += [(PARAMS, b) for b in self.params]
-        for key in ("min_params", "max_params", "derived_from", "nsfw", "sort", "after"):
-            value = getattr(self, key)
-            if value:
+        for key in ("min_params", "max_params"):
+            if value := getattr(self, key):
+                found.append((key, value))
+        found += [(MEMORY, b) for b in self.memory]
+        if self.max_memory:
+            found.append(("max_memory", self.max_memory))
+        if self.commercial_use:
+            found.append((COMMERCIAL, "1"))
+        if self.nsfw:
+            found.append((NSFW, "1"))
+        for key in ("derived_from", "sort", "after"):
+            if value := getattr(self, key):
                 found.append((key, value))
         return found
 
@@ -226,8 +304,9 @@ class SearchState:
             return replace(state, values=_drop(self.values, key, value))
         if key.startswith(EXCLUDE):
             return replace(state, exclude=_drop(self.exclude, key[len(EXCLUDE) :], value))
-        if key == PARAMS:
-            return replace(state, params=())
+        if key in _CLEARED:
+            field_name, empty = _CLEARED[key]
+            return replace(state, **{field_name: empty})
         if key not in _SCALARS:
             raise ValueError(f"not a state parameter: {key}")
         return replace(state, **{key: ""})  # type: ignore[arg-type] # a str field
@@ -243,6 +322,14 @@ class SearchState:
         return not [k for k, _ in self.items() if k not in ("sort", "after")]
 
 
+def _buckets(params: QueryParams, key: str, order: list[str]) -> tuple[str, ...]:
+    found = _values(params, key)
+    bad = [b for b in found if b not in order]
+    if bad:
+        raise invalid_value_error(key, bad, order)
+    return tuple(sorted(found, key=order.index))
+
+
 def _drop(mapping: dict[str, tuple[str, ...]], key: str, value: str) -> dict[str, tuple[str, ...]]:
     kept = {k: v for k, v in mapping.items() if k != key}
     rest = tuple(v for v in mapping.get(key, ()) if value and v != value)
@@ -254,16 +341,19 @@ def _drop(mapping: dict[str, tuple[str, ...]], key: str, value: str) -> dict[str
 def graphql_variables(state: SearchState, derived_from_id: int | None) -> dict[str, Any]:
     """The GraphQL variables equivalent to a state (for the "as GraphQL" link)."""
     low, high = state.parameter_bounds()
-    flt: dict[str, Any] = {k: list(v) for k, v in state.values.items()}
+    flt: dict[str, Any] = {strawberry_name(k): list(v) for k, v in state.values.items()}
     if state.exclude:
-        flt["exclude"] = {k: list(v) for k, v in state.exclude.items()}
-    for name, value in (("minParameters", low), ("maxParameters", high)):
+        flt["exclude"] = {strawberry_name(k): list(v) for k, v in state.exclude.items()}
+    bounds = (("minParameters", low), ("maxParameters", high))
+    for name, value in (*bounds, ("maxMemoryBytes", state.memory_bound())):
         if value is not None:
             flt[name] = value
-    if derived_from_id is not None:
-        flt["derivedFrom"] = str(derived_from_id)
+    if state.commercial_use:
+        flt["commercialUse"] = True
     if state.nsfw:
         flt["nsfw"] = True
+    if derived_from_id is not None:
+        flt["derivedFrom"] = str(derived_from_id)
     variables: dict[str, Any] = {"filter": flt, "sort": [SORTS[state.effective_sort][1].name]}
     if state.q:
         variables["search"] = state.q
@@ -305,7 +395,13 @@ def _scalar_chips(state: SearchState) -> Iterable[tuple[str, str]]:
         yield f"Parameters at least {state.min_params}", state.without("min_params").url()
     if state.max_params:
         yield f"Parameters at most {state.max_params}", state.without("max_params").url()
+    if state.memory:
+        yield f"Memory: weights {memory_label(state.memory[-1])}", state.without(MEMORY).url()
+    if state.max_memory:
+        yield f"Memory at most {state.max_memory}", state.without("max_memory").url()
+    if state.commercial_use:
+        yield "Commercial use allowed", state.without(COMMERCIAL).url()
     if state.nsfw:
-        yield "NSFW models shown", state.without("nsfw").url()
+        yield "NSFW models shown", state.without(NSFW).url()
     if state.derived_from:
         yield f"Derived from {state.derived_from}", state.without("derived_from").url()

@@ -1,7 +1,8 @@
 """The explorer's test catalog: the report fixture catalog (real hub facts, with history)
 plus what the pages must also handle: a hostile model card, a lineage three levels deep
-with a parent the catalog lacks, enough image classifiers to page, harvest runs, and
-model families (one release on two hubs)."""
+with a parent the catalog lacks, enough image classifiers to page, harvest runs, model
+families (one release on two hubs), and the derived layer: a fine-tune whose declared
+license conflicts with its base model's, footprints per variant, recorded provenance."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 from catalog.families.recompute import rebuild_families
 from catalog.loader import load_models
 from catalog.models import Model
-from catalog.records import FormatRecord, LicenseRef, LineageRef, NormalizedModel
+from catalog.records import FieldSource, FormatRecord, LicenseRef, LineageRef, NormalizedModel
 from catalog.runs import open_run, platform_id, save_run
 from tests.reports import fixture_catalog
 
@@ -40,6 +41,13 @@ KAGGLE_LLAMA = "kaggle:metaresearch/llama-3.1/transformers/8b-instruct"
 # A model its hub flags not safe for work: hidden from searches unless they ask.
 NSFW_REF = "huggingface:acme/flagged-classifier"
 HF_LLAMA = "huggingface:meta-llama/Llama-3.1-8B-Instruct"
+KAGGLE_LLAMA_BYTES = 16_060_000_000  # its safetensors files: 14.96 GiB
+# An MIT fine-tune of nyrahealth/CrisperWhisper (fixture, cc-by-nc-4.0): a license
+# conflict; safetensors files of 3.24 GB and a PyTorch fp16 copy (parameters x 16 bits).
+CONFLICT_REF = "huggingface:acme/CrisperWhisper-mit"
+CONFLICT_PARAMETERS = 809_000_000
+CONFLICT_SAFETENSORS_BYTES = 3_236_000_000
+HOSTILE_PATH = "tags[license:<script>window.__pwned = true;</script>]"
 
 
 def _extra_records() -> list[NormalizedModel]:
@@ -57,6 +65,7 @@ def _extra_records() -> list[NormalizedModel]:
             formats=(FormatRecord("onnx", ({"opset": 17},), 1, 1_000_000),),
             tags=("<script>tag</script>",),
             downloads=5,
+            provenance=(FieldSource("license", "declared", HOSTILE_PATH),),
         ),
         NormalizedModel(
             platform="huggingface",
@@ -89,6 +98,7 @@ def _extra_records() -> list[NormalizedModel]:
             nsfw=True,
         )
     )
+    records.append(_conflicting_finetune())
     records += [
         NormalizedModel(
             platform="huggingface",
@@ -145,9 +155,44 @@ def _kaggle_llama() -> NormalizedModel:
         url="https://www.kaggle.com/models/metaresearch/llama-3.1",
         tasks=("text-generation",),
         license=LicenseRef("llama3.1", "Llama 3.1 Community License"),
-        formats=(FormatRecord("safetensors"),),
+        formats=(FormatRecord("safetensors", (), 4, KAGGLE_LLAMA_BYTES),),
         parameters=8_030_000_000,
         downloads=3000,
+        provenance=(
+            FieldSource("name", "declared", "title"),
+            FieldSource("url", "declared", "url"),
+            FieldSource("license", "declared", "instances[].licenseName", "KAGGLE_LICENSES"),
+            FieldSource("tasks", "declared", "tags[].name", "KAGGLE_TASKS"),
+            FieldSource("formats", "declared", "instances[].framework", "KAGGLE_FRAMEWORKS"),
+        ),
+    )
+
+
+def _conflicting_finetune() -> NormalizedModel:
+    return NormalizedModel(
+        platform="huggingface",
+        external_id=CONFLICT_REF.removeprefix("huggingface:"),
+        name="CrisperWhisper-mit",
+        author="acme",
+        url="https://huggingface.co/acme/CrisperWhisper-mit",
+        tasks=("automatic-speech-recognition",),
+        license=LicenseRef("mit", "MIT License", spdx_id="MIT"),
+        formats=(
+            FormatRecord("safetensors", (), 2, CONFLICT_SAFETENSORS_BYTES),
+            FormatRecord("pytorch", ({"precision": "fp16"},), 1),
+        ),
+        parameters=CONFLICT_PARAMETERS,
+        downloads=12,
+        lineage=(LineageRef("huggingface", "nyrahealth/CrisperWhisper", "finetune"),),
+        provenance=(
+            FieldSource("name", "declared", "id"),
+            FieldSource("url", "curated", rule="huggingface-model-page"),
+            FieldSource("license", "declared", "cardData.license"),
+            FieldSource("tasks", "declared", "pipeline_tag"),
+            FieldSource("formats", "declared", "siblings[].rfilename"),
+            FieldSource("parameters", "declared", "safetensors.total"),
+            FieldSource("lineage", "declared", "cardData.base_model"),
+        ),
     )
 
 

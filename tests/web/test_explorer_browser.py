@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ from tests.web import catalog
 from tests.web.conftest import Watch, new_page
 
 expect = pytest.importorskip("playwright.sync_api", reason="playwright is absent").expect
+# Set to a path (docs/explorer.png) to retake the README's screenshot of the search page.
+DOCS_SCREENSHOT = "EXPLORER_SCREENSHOT"
 
 
 def total(page: Any) -> int:
@@ -110,12 +113,62 @@ def test_open_a_model_and_follow_its_lineage_up_and_down(page: Any, tmp_path: Pa
     # Two levels down: the quantization, and the finetune of the quantization.
     expect(tree.locator(".tree .tree a")).to_have_text("QwQ-GGUF-finetune")
     tree.get_by_role("link", name="QwQ-GGUF-finetune").click()
-    expect(page.get_by_text("(not in the catalog)")).to_be_visible()
-    expect(page.get_by_text(catalog.GHOST_PARENT)).to_be_visible()
+    lineage = page.locator("section.lineage")
+    expect(lineage.get_by_text("(not in the catalog)")).to_be_visible()
+    expect(lineage.get_by_text(catalog.GHOST_PARENT)).to_be_visible()
     facts = page.locator("dl.facts")
     expect(facts).to_contain_text(re.compile(r"run \d+ \(incremental, failed"))
     hub = page.get_by_role("link", name="Open on Hugging Face Hub")
     expect(hub).to_have_attribute("href", "https://huggingface.co/acme/QwQ-GGUF-finetune")
+
+
+def test_tick_a_usage_and_commercial_use_then_see_a_models_memory_and_sources(
+    page: Any, tmp_path: Path
+) -> None:
+    page.goto("/")
+    tuning = page.locator('input[name="usages"][value="fine-tuning"]')
+    promised = page.locator('input[name="usages"][value="fine-tuning"] + label .count')
+    expected = promised.inner_text()
+    tuning.check()
+    expect(page).to_have_url(re.compile(r"/\?usages=fine-tuning$"))
+    expect(page.locator("#summary strong")).to_have_text(expected)  # as the count said
+    assert {"CrisperWhisper", "CrisperWhisper-mit"} <= set(names(page))
+    commercial = page.get_by_label(re.compile("^Commercial use allowed"))
+    allowed = page.locator("#f-commercial_use + label .count").inner_text()
+    commercial.check()
+    expect(page).to_have_url(re.compile(r"/\?usages=fine-tuning&commercial_use=1$"))
+    expect(page.locator("#summary strong")).to_have_text(allowed)
+    assert not {"CrisperWhisper", "CrisperWhisper-mit"} & set(names(page))  # cc-by-nc bound
+    row = page.locator("table.results tbody tr", has_text="Llama 3.1 8B Instruct")
+    expect(row.locator(".badge")).to_have_text(["Fine-tuning", "Zero-/few-shot"])
+    expect(row.locator('td[data-label="Memory (weights only)"]')).to_have_text("15.0 GiB")
+    shot(page, tmp_path, "derived-search")
+    if target := os.environ.get(DOCS_SCREENSHOT):
+        # The README's picture: the top of the page, as a reader first sees it.
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=target, clip={"x": 0, "y": 0, "width": 1280, "height": 800})
+
+    row.get_by_role("link", name="Llama 3.1 8B Instruct").click()
+    expect(page.locator("h1")).to_have_text("Llama 3.1 8B Instruct")
+    memory = page.locator("section", has=page.locator("#memory-h"))
+    expect(memory.locator(".memory-total")).to_contain_text("15.0 GiB weights only")
+    expect(memory.locator("table.footprints tbody tr")).to_have_text(
+        [re.compile(r"safetensors\s+—\s+15\.0 GiB \(16\.1 GB\)\s+file-sizes")]
+    )
+    sources = page.locator("table.provenance")
+    license_row = sources.locator("tr", has=page.locator("th", has_text=re.compile("^license$")))
+    expect(license_row).to_contain_text("instances[].licenseName")
+    expect(license_row).to_contain_text("KAGGLE_LICENSES")
+    expect(sources.locator("tr", has_text="inherit-along-lineage")).to_have_count(1)
+    usage = page.locator("table.usage")
+    expect(usage.locator("tr.usage-yes th")).to_have_text(["Fine-tuning", "Zero-/few-shot"])
+    shot(page, tmp_path, "derived-model")
+
+    page.go_back()
+    expect(page.get_by_label(re.compile("^Commercial use allowed"))).to_be_checked()
+    page.goto("/models/huggingface/acme/CrisperWhisper-mit")
+    expect(page.locator(".warning.conflict")).to_contain_text("License conflict")
+    shot(page, tmp_path, "derived-conflict")
 
 
 def test_history_is_charted(page: Any) -> None:
@@ -149,7 +202,7 @@ def test_compare_picked_models_then_add_and_remove(page: Any, tmp_path: Path) ->
     page.get_by_role("link", name="Remove AlexNet from the comparison").click()
     expect(heads).to_have_text(["tiny-classifier-00", "Gemma 2B"])
     page.get_by_role("link", name="Show only differences").click()
-    expect(page.locator("table.compare tbody tr:not(.differs)")).to_have_count(0)
+    expect(page.locator("table.compare tr[data-attribute]:not(.differs)")).to_have_count(0)
 
 
 def test_model_page_compare_with_opens_the_compare_page(page: Any) -> None:
@@ -201,7 +254,9 @@ def test_graphiql_runs_offline_from_the_search_page(page: Any, tmp_path: Path) -
     page.locator(".graphiql-execute-button").click()
     result = page.locator(".result-window")
     expect(result).to_contain_text('"totalCount": 2')
-    expect(result).to_contain_text("QwQ-GGUF-finetune")
+    # The editor draws the lines in view: the first model's, with its derived fields.
+    expect(result).to_contain_text("QwQ-32B-Preview-GGUF")
+    expect(result).to_contain_text('"fineTuning"')
     shot(page, tmp_path, "graphiql")
 
 

@@ -194,7 +194,8 @@ def test_hubs_show_runs_with_counts_and_errors(http: httpx.Client) -> None:
     runs = hubs["huggingface"]["runs"]
     assert [r["status"] for r in runs] == ["failed", "succeeded"]
     assert runs[0]["error_summary"].startswith("HTTP 503")
-    assert hubs["huggingface"]["models"] == 10 + 2 + catalog.TINY
+    # Fixture: 10; extra: the card, the finetune, the conflicting finetune and the tiny ones.
+    assert hubs["huggingface"]["models"] == 10 + 3 + catalog.TINY
     assert hubs["huggingface"]["removed"] == 1
     assert hubs["tfhub"]["models"] == 1
     assert hubs["tfhub"]["runs"] == []

@@ -3,12 +3,13 @@ them, and chips remove exactly one filter."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from starlette.datastructures import QueryParams
 
-from api.web.state import SearchState, chips, graphql_variables, parse_amount
+from api.web.state import SearchState, chips, graphql_variables, parse_amount, parse_size
 from catalog.queries.errors import QueryError
 
 
@@ -26,6 +27,38 @@ def test_a_url_gives_back_the_same_state() -> None:
     again = SearchState.from_params(QueryParams(urlsplit(state.url()).query))
     assert again == state
     assert "utm_source" not in state.url()
+
+
+def test_derived_filters_survive_a_round_trip() -> None:
+    state = state_of(
+        "usages=zero-shot&exclude_usages=fine-tuning&license_classes=permissive"
+        "&memory=le-24gib&memory=le-4gib&max_memory=12GiB&commercial_use=1"
+    )
+    assert state.values == {"usages": ("zero-shot",), "license_classes": ("permissive",)}
+    assert state.exclude == {"usages": ("fine-tuning",)}
+    assert (state.memory, state.commercial_use) == (("le-4gib", "le-24gib"), True)
+    assert SearchState.from_params(QueryParams(urlsplit(state.url()).query)) == state
+    flt = state.model_filter(None)
+    assert (flt.max_memory_bytes, flt.commercial_use) == (12 * 2**30, True)  # typed < 24 GiB
+    assert state_of("memory=le-8gib&memory=le-1gib").memory_bound() == 8 * 2**30  # OR: largest
+    assert state_of("").model_filter(None).commercial_use is None
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("12", 12 * 2**30), ("1.5GiB", 1.5 * 2**30), ("500 MiB", 500 * 2**20), ("16gb", 16e9)],
+)
+def test_sizes_read_as_written(text: str, value: float) -> None:
+    assert parse_size(text, "max_memory") == value
+
+
+def test_a_malformed_size_flag_or_memory_limit_is_refused() -> None:
+    with pytest.raises(QueryError, match=r"'12 bytes' is not a size \(write e.g. 12, 12GiB"):
+        state_of("max_memory=12+bytes")
+    with pytest.raises(QueryError, match="commercial_use: write commercial_use=1"):
+        state_of("commercial_use=no")
+    with pytest.raises(QueryError, match="unknown value 'gt-80gib' for memory"):
+        state_of("memory=gt-80gib")
 
 
 @pytest.mark.parametrize(
@@ -74,6 +107,14 @@ def test_each_chip_removes_its_own_filter_and_goes_back_to_the_first_page() -> N
     }
     removed = dict(parse_qsl(urlsplit(found["Format: GGUF"]).query))
     assert removed == {"formats": "onnx", "exclude_platforms": "kaggle", "min_params": "1M"}
+    derived = dict(chips(state_of("memory=le-8gib&commercial_use=1&usages=zero-shot"), {}))
+    assert set(derived) == {
+        "Usage: zero-shot",
+        "Memory: weights ≤ 8 GiB",
+        "Commercial use allowed",
+    }
+    left = dict(parse_qsl(urlsplit(derived["Commercial use allowed"]).query))
+    assert left == {"usages": "zero-shot", "memory": "le-8gib"}
 
 
 def test_graphql_variables_mirror_the_state() -> None:
@@ -87,4 +128,11 @@ def test_graphql_variables_mirror_the_state() -> None:
         },
         "sort": ["LIKES"],
         "search": "qwq",
+    }
+    derived = state_of("license_classes=copyleft&exclude_usages=zero-shot&memory=le-1gib")
+    assert graphql_variables(replace(derived, commercial_use=True), None)["filter"] == {
+        "licenseClasses": ["copyleft"],
+        "exclude": {"usages": ["zero-shot"]},
+        "maxMemoryBytes": 2**30,
+        "commercialUse": True,
     }
