@@ -6,9 +6,9 @@ import datetime as dt
 import logging
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -22,6 +22,7 @@ from harvesters.base import Harvester, RawRecord, RetriableHarvestError
 from harvesters.report import HarvestReport
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +93,8 @@ def process_batch(
     todo = [(raw, lp) for raw, lp in batch.items if lp.external_id not in unchanged]
     ready = [item for item in (_normalize(ctx, raw, lp, bad) for raw, lp in todo) if item]
     inserted, loaded = _load_isolating_failures(session, ctx, ready, bad)
-    refresh_after_load(session, ctx.platform_id, [item.landed.external_id for item in ready])
+    loaded_ids = [item.landed.external_id for item in ready]
+    _retry_races(session, ctx, lambda: refresh_after_load(session, ctx.platform_id, loaded_ids))
     report.new += inserted
     report.changed += loaded - inserted
     for item in ready:
@@ -177,26 +179,38 @@ CONTENTION_RETRIES = 4
 
 
 def _load_retrying_races(session: Session, ctx: BatchContext, ready: list[_Ready]) -> Any:
-    """Load the batch in a savepoint; a lost race (e.g. a deadlock with a harvest of
-    another hub re-deriving the same cross-hub parent) is retried, never blamed on the
-    records.
+    """Load the batch in a savepoint, retrying lost races (see `_retry_races`).
 
     Raises:
         LoadRejectedError: the database refused the batch.
         RetriableHarvestError: the batch kept losing races (the run fails; the next resumes).
     """
+
+    def load() -> Any:
+        result = load_models(
+            session,
+            [item.record for item in ready],
+            observed_at=ctx.observed_at,
+            run_id=ctx.run_id,
+            vocabulary=ctx.vocabulary,
+        )
+        store_payloads(session, ctx.platform_id, [item.landed for item in ready])
+        return result
+
+    return _retry_races(session, ctx, load)
+
+
+def _retry_races(session: Session, ctx: BatchContext, work: Callable[[], T]) -> T:
+    """Run `work` in a savepoint; a lost race (e.g. a deadlock with a harvest of another
+    hub re-deriving the same cross-hub parent) is retried, never blamed on the records.
+
+    Raises:
+        RetriableHarvestError: it kept losing races (the run fails; the next resumes).
+    """
     for attempt in range(CONTENTION_RETRIES):
         try:
             with session.begin_nested():
-                result = load_models(
-                    session,
-                    [item.record for item in ready],
-                    observed_at=ctx.observed_at,
-                    run_id=ctx.run_id,
-                    vocabulary=ctx.vocabulary,
-                )
-                store_payloads(session, ctx.platform_id, [item.landed for item in ready])
-            return result
+                return work()
         except LoadContendedError as exc:
             ctx.vocabulary.reset(session)
             log.warning("batch lost a race (%s); retrying (%d)", exc, attempt + 1)

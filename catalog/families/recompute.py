@@ -14,6 +14,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from catalog.families import store, writes
@@ -21,7 +22,7 @@ from catalog.families.assign import Node, assign_all
 from catalog.families.matcher import own_evidence
 from catalog.families.records import Target, make_node
 from catalog.families.vocabulary import Vocabulary, get_vocabulary
-from catalog.loader.sql import execute
+from catalog.loader.sql import LoadContendedError, execute
 from catalog.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -183,8 +184,15 @@ def _recompute_round(
 
 def refresh_after_load(session: Session, platform_id: int, external_ids: Sequence[str]) -> None:
     """Recompute the families of models just loaded (what the harvest runner calls after
-    each batch). A failure is logged and leaves the batch's families as they were:
-    `catalog families rebuild` repairs them; the harvest goes on."""
+    each batch). A failure of the recompute itself is logged in one line and leaves the
+    batch's families as they were (`catalog families rebuild` repairs them); the harvest
+    goes on. A lost connection or a lost race is not the recompute's failure: it is
+    raised, so the runner stops or retries the batch as it would for the load.
+
+    Raises:
+        OperationalError: the connection died (the run stops and says so).
+        LoadContendedError: the recompute lost a race (the batch is retried).
+    """
     if not external_ids:
         return
     try:
@@ -196,7 +204,13 @@ def refresh_after_load(session: Session, platform_id: int, external_ids: Sequenc
                 {"p": platform_id, "e": list(external_ids)},
             ).all()
             recompute_families(session, [row[0] for row in rows])
-    except Exception:
-        log.exception(
-            "family recompute after a harvest batch failed; run `catalog families rebuild`"
+    except (OperationalError, LoadContendedError):
+        raise
+    except Exception as exc:
+        log.warning(
+            "family recompute after a harvest batch failed (%s: %s); run "
+            "`catalog families rebuild`",
+            type(exc).__name__,
+            str(exc).splitlines()[0] if str(exc) else "",
         )
+        log.debug("family recompute failure", exc_info=True)
