@@ -9,6 +9,7 @@ count is one `bincount`. It is read with binary COPY in one REPEATABLE READ snap
 
 from __future__ import annotations
 
+import logging
 import struct
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,9 @@ import numpy as np
 from sqlalchemy import Connection, select, text
 
 from catalog.queries.dimensions import DIMENSIONS, slug_column
+from catalog.queries.text_index import TextIndex, build_text_index
+
+log = logging.getLogger(__name__)
 
 SINGLE_FIELDS = ("platform", "library", "license", "author")
 NUMBER_COLUMNS = {
@@ -86,6 +90,7 @@ class FacetIndex:
     vocab: dict[str, Vocabulary]
     sort_orders: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     derived: dict[str, Any] = field(default_factory=dict)  # arrays computed on first use
+    text: TextIndex | None = None  # None: full-text searches go to SQL
 
     @property
     def size(self) -> int:
@@ -214,6 +219,7 @@ def build_index(conn: Connection, version: tuple[Any, ...] | None = None) -> Fac
         if dim.multi
     }
     return FacetIndex(
+        text=_read_text(conn, len(ids)),
         version=version,
         ids=ids,
         removed=cols[5].astype(bool),
@@ -223,3 +229,14 @@ def build_index(conn: Connection, version: tuple[Any, ...] | None = None) -> Fac
         multi=multi,
         vocab=vocab,
     )
+
+
+def _read_text(conn: Connection, size: int) -> TextIndex | None:
+    """The text index in the same snapshot, or None if it cannot be built: searches then
+    use SQL (a savepoint keeps the caller's transaction usable)."""
+    try:
+        with conn.begin_nested():
+            return build_text_index(conn, size)
+    except Exception:
+        log.exception("text index build failed; full-text searches use SQL")
+        return None

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from catalog.models import Model
 from catalog.queries.facet_engine import SearchHits
 from catalog.queries.facet_index import FacetIndex, build_index, read_version
+from catalog.queries.text_index import TextIndex, match_points, query_lexemes, relevance
 from catalog.queries.text_search import build_match, build_rank
 
 log = logging.getLogger(__name__)
@@ -140,6 +141,8 @@ class FacetIndexCache:
 
 
 def _query_hits(session: Session, index: FacetIndex, search: str, with_rank: bool) -> SearchHits:
+    if index.text is not None:
+        return _index_hits(session, index, index.text, search, with_rank)
     match = build_match(search)
     if match is None:
         return SearchHits(np.zeros(0, dtype=np.int64), None)
@@ -154,4 +157,18 @@ def _query_hits(session: Session, index: FacetIndex, search: str, with_rank: boo
     rows, keep = index.locate(ids)
     full = np.full(index.size, np.nan)
     full[rows] = ranks[keep]
+    return SearchHits(rows, full)
+
+
+def _index_hits(
+    session: Session, index: FacetIndex, text_index: TextIndex, search: str, with_rank: bool
+) -> SearchHits:
+    """Hits from the in-memory text index (only the lexemes of the text come from SQL)."""
+    query = query_lexemes(session, search)
+    points = match_points(text_index, index.size, query)
+    if not with_rank:
+        return SearchHits(np.flatnonzero(points), None)
+    rows, score = relevance(text_index, query, points, index.numbers["downloads"])
+    full = np.full(index.size, np.nan)
+    full[rows] = score
     return SearchHits(rows, full)

@@ -1,0 +1,282 @@
+"""Full-text search from memory: the lexemes of every `search_document`, inverted.
+
+PostgreSQL tokenizes (the trigger's tsvector is the source of truth), groups the
+lexemes and numbers the rows inside the facet index's snapshot; the index holds the
+term dictionary sorted bytewise (so a prefix is a contiguous range of term ids) and,
+per term, the rows having it with the best weight class they have it in (A names and
+ids, B summaries, C tags and tasks). A search text is turned into lexemes by
+PostgreSQL's own `to_tsquery` (one small statement), so both backends match the same
+models; matching and ranking are then gathers and bincounts over numpy arrays.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import struct
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Connection, text
+from sqlalchemy.orm import Session
+
+from catalog.queries.text_search import search_groups, search_tokens
+
+# Weight class of a posting (its lexeme's best weight in the document): D=0 .. A=3.
+# Points of a token match per class, for a whole-word match and a prefix-only match:
+# A whole word in a name beats a prefix of one, which beats anything in a summary.
+_POINTS_WORD = np.array([1, 2, 4, 6], dtype=np.uint8)
+_POINTS_PREFIX = np.array([1, 1, 3, 5], dtype=np.uint8)
+EXACT_BONUS = 1000.0  # the whole text is a model's name or id
+POINT_WEIGHT = 10.0  # then the points; popularity (log10 downloads, < 10) breaks ties
+
+# The lexemes of each weight class apart (cheaper than unnest(tsvector), which builds
+# position and weight arrays): a lexeme in a name and a summary is posted twice, which
+# matching does not mind and ranking resolves by taking the best.
+_CLASS_LEXEMES = " UNION ALL ".join(
+    f"SELECT unnest(tsvector_to_array(ts_filter(m.search_document, '{{{w}}}'))), {c}"
+    for w, c in (("a", 3), ("b", 2), ("c", 1), ("d", 0))
+)
+_POSTINGS_SQL = f"""
+SELECT x.lexeme, string_agg(int4send(m.row * 4 + x.class), ''::bytea)
+FROM (SELECT (row_number() OVER (ORDER BY id) - 1)::int4 AS row, search_document
+      FROM models) m,
+     LATERAL ({_CLASS_LEXEMES}) x(lexeme, class)
+GROUP BY x.lexeme
+ORDER BY x.lexeme COLLATE "C"
+"""
+# A name as `search_tokens` splits it, joined by single spaces, hashed (one per row).
+_NAMES_SQL = (
+    "SELECT hashtextextended(btrim(regexp_replace(lower(coalesce(name, '')), "
+    "'[^[:alnum:]]+', ' ', 'g')), 0) FROM models ORDER BY id"
+)
+_LEXEMES_SQL = """
+SELECT t, to_tsquery('simple', t)::text, to_tsquery('english', t)::text
+FROM unnest(CAST(:patterns AS text[])) t
+"""
+# Hashes of the text's token suffixes: "google bert bert base uncased" ends with a name.
+_SUFFIXES_SQL = "SELECT hashtextextended(s, 0) FROM unnest(CAST(:suffixes AS text[])) s"
+_QUOTED = re.compile(r"'((?:[^']|'')*)'")
+_HEADER = 11 + 4
+
+
+class Terms:
+    """The sorted term dictionary as one UTF-8 blob and offsets (a sequence for bisect)."""
+
+    def __init__(self, blob: bytes, offsets: np.ndarray) -> None:
+        """Wrap a blob of concatenated terms and their `len + 1` offsets."""
+        self.blob = blob
+        self.offsets = offsets.tolist()  # list indexing is faster than numpy for bisect
+        self.nbytes = len(blob) + offsets.nbytes
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, i: int) -> bytes:
+        return self.blob[self.offsets[i] : self.offsets[i + 1]]
+
+    def prefix_range(self, lexeme: bytes) -> tuple[int, int]:
+        """Term ids starting with `lexeme` (0xFF never occurs in UTF-8: an upper bound)."""
+        lo = bisect.bisect_left(self, lexeme)
+        return lo, bisect.bisect_left(self, lexeme + b"\xff", lo)
+
+
+@dataclass(slots=True)
+class TextIndex:
+    """Inverted lexemes of every model row (rows as in the facet index: id order).
+
+    `rows[offsets[t]:offsets[t + 1]]` are the rows having term `t`, `classes` their
+    weight class; `name_hash` hashes each row's name as normalized tokens.
+    """
+
+    terms: Terms
+    offsets: np.ndarray
+    rows: np.ndarray
+    classes: np.ndarray
+    name_hash: np.ndarray
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the arrays."""
+        arrays = (self.offsets, self.rows, self.classes, self.name_hash)
+        return self.terms.nbytes + sum(a.nbytes for a in arrays)
+
+    def token_points(self, size: int, lexemes: list[tuple[bytes, bool]]) -> np.ndarray:
+        """Per row, the best points of any of these (lexeme, prefix?) matches (0: none)."""
+        points = np.zeros(size, dtype=np.uint8)
+        for lexeme, prefix in lexemes:
+            lo, hi = self.terms.prefix_range(lexeme)
+            word = lo < hi and self.terms[lo] == lexeme
+            if word:
+                self._add(points, lo, lo + 1, _POINTS_WORD)
+            if prefix:
+                self._add(points, lo + word, hi, _POINTS_PREFIX)
+        return points
+
+    def _add(self, points: np.ndarray, lo: int, hi: int, table: np.ndarray) -> None:
+        start, stop = int(self.offsets[lo]), int(self.offsets[hi])
+        if start < stop:
+            np.maximum.at(points, self.rows[start:stop], table[self.classes[start:stop]])
+
+
+def build_text_index(conn: Connection, size: int) -> TextIndex:
+    """Read the text index through `conn`, in the facet index's snapshot (`size` rows)."""
+    terms, offsets, rows, classes = _read_postings(conn)
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    name_hash = _copy_int8(raw, _NAMES_SQL)
+    if len(name_hash) != size:
+        raise RuntimeError(f"text index: {len(name_hash)} rows, facet index {size}")
+    return TextIndex(terms, offsets, rows, classes, name_hash)
+
+
+def _copy(raw: Any, sql: str) -> bytes:
+    chunks: list[bytes] = []
+    with raw.cursor().copy(f"COPY ({sql}) TO STDOUT (FORMAT binary)") as copy:
+        chunks.extend(bytes(chunk) for chunk in copy)
+    return b"".join(chunks)
+
+
+def _copy_int8(raw: Any, sql: str) -> np.ndarray:
+    data = _copy(raw, sql)
+    (ext,) = struct.unpack(">i", data[_HEADER : _HEADER + 4])
+    body = memoryview(data)[_HEADER + 4 + ext : len(data) - 2]
+    rows = np.frombuffer(body, dtype=np.dtype([("n", ">i2"), ("len", ">i4"), ("v", ">i8")]))
+    return rows["v"].astype(np.int64)
+
+
+def _read_postings(conn: Connection) -> tuple[Terms, np.ndarray, np.ndarray, np.ndarray]:
+    """One row per lexeme (sorted bytewise): its text, and its postings as packed int4."""
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    data = _copy(raw, _POSTINGS_SQL)
+    (ext,) = struct.unpack(">i", data[_HEADER : _HEADER + 4])
+    view = memoryview(data)
+    unpack = struct.Struct(">i").unpack_from
+    pos, end = _HEADER + 4 + ext, len(data) - 2
+    words: list[memoryview] = []
+    lists: list[memoryview] = []
+    while pos < end:
+        (n_word,) = unpack(data, pos + 2)  # skip the int16 column count
+        pos += 6
+        words.append(view[pos : pos + n_word])
+        pos += n_word
+        (n_list,) = unpack(data, pos)
+        pos += 4
+        lists.append(view[pos : pos + n_list])
+        pos += n_list
+    word_lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+    list_lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists)) // 4
+    packed = np.frombuffer(b"".join(lists), dtype=">i4").astype(np.int32)
+    terms = Terms(b"".join(words), np.concatenate(([0], np.cumsum(word_lengths))))
+    offsets = np.concatenate(([0], np.cumsum(list_lengths)))
+    return terms, offsets, packed >> 2, (packed & 3).astype(np.uint8)
+
+
+# A token's lexemes: under each configuration (any may match), the lexemes the parser
+# made of it (all must match; usually one, none for a stop word).
+TokenLexemes = list[list[tuple[bytes, bool]]]
+
+
+@dataclass(slots=True)
+class QueryLexemes:
+    """A search text as PostgreSQL's parsers see it: per group, per alternative, per
+    token, the lexemes to look up; and hashes of the normalized text and of its token
+    suffixes (an id typed whole ends with the name)."""
+
+    groups: list[list[list[TokenLexemes]]]
+    text_hash: int
+    suffix_hashes: list[int]
+
+
+def query_lexemes(session: Session, search: str) -> QueryLexemes:
+    """Ask PostgreSQL for the lexemes of each token (two statements, no table read)."""
+    groups = search_groups(search)
+    patterns = sorted({_pattern(t, p) for g in groups for alt in g for t, p in alt})
+    found = session.execute(text(_LEXEMES_SQL), {"patterns": patterns}).all()
+    lexemes: dict[str, TokenLexemes] = {}
+    for pattern, simple, english in found:
+        configs = [c for c in (_lexemes(simple), _lexemes(english)) if c]
+        lexemes[pattern] = [c for i, c in enumerate(configs) if c not in configs[:i]]
+    tokens = search_tokens(search)
+    suffixes = [" ".join(tokens[i:]) for i in range(len(tokens))]
+    hashes = session.execute(text(_SUFFIXES_SQL), {"suffixes": suffixes}).scalars().all()
+    return QueryLexemes(
+        [[[lexemes[_pattern(t, p)] for t, p in alt] for alt in group] for group in groups],
+        int(hashes[0]) if hashes else 0,
+        [int(h) for h in hashes[1:]],
+    )
+
+
+def _pattern(token: str, prefix: bool) -> str:
+    return f"{token}:*" if prefix else token
+
+
+def _lexemes(tsquery: str) -> list[tuple[bytes, bool]]:
+    """The (lexeme, prefix?) of a one-token tsquery's text (none for a stop word)."""
+    found = []
+    for match in _QUOTED.finditer(tsquery):
+        word = match.group(1).replace("''", "'").encode()
+        found.append((word, tsquery[match.end() : match.end() + 2] == ":*"))
+    return found
+
+
+def _and(total: np.ndarray | None, points: np.ndarray) -> np.ndarray:
+    """Summed points where both match, 0 elsewhere."""
+    if total is None:
+        return points
+    return np.where((points > 0) & (total > 0), total + points, 0)
+
+
+def match_points(index: TextIndex, size: int, query: QueryLexemes) -> np.ndarray:
+    """Per row, the summed points of a search (0 where it does not match).
+
+    A token with no lexeme (a stop word under both configurations cannot be: 'simple'
+    keeps every word; only characters the parser drops) is left out, as `&&` with an
+    empty tsquery leaves it out. A token the parser splits in two needs both lexemes
+    (the phrase `<->` of SQL, without positions: a superset).
+    """
+    total: np.ndarray | None = None
+    for group in query.groups:
+        best: np.ndarray | None = None
+        for alternative in group:
+            points: np.ndarray | None = None
+            for token in alternative:
+                if token:
+                    points = _and(points, _token_points(index, size, token))
+            if points is not None:
+                best = points if best is None else np.maximum(best, points)
+        if best is not None:
+            total = _and(total, best)
+    return np.zeros(size, dtype=np.int32) if total is None else total
+
+
+def _token_points(index: TextIndex, size: int, configs: TokenLexemes) -> np.ndarray:
+    """Best points of a token: single lexemes share one pass, phrases are summed."""
+    singles = [c[0] for c in configs if len(c) == 1]
+    best = index.token_points(size, singles).astype(np.int32)
+    for phrase in (c for c in configs if len(c) > 1):
+        points: np.ndarray | None = None
+        for lexeme in phrase:
+            points = _and(points, index.token_points(size, [lexeme]).astype(np.int32))
+        assert points is not None
+        best = np.maximum(best, points)
+    return best
+
+
+def relevance(
+    index: TextIndex, query: QueryLexemes, points: np.ndarray, downloads: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Matching rows and their score: the whole name typed (or a whole id: words of the
+    name's author, then the name) first, then the points (field weights), then
+    popularity (log10 of downloads, under 10 so it only breaks ties of points)."""
+    rows = np.flatnonzero(points)
+    names = index.name_hash[rows]
+    exact = names == query.text_hash
+    if query.suffix_hashes:
+        all_words = points[rows] == _POINTS_WORD[3] * len(query.groups)
+        exact |= all_words & np.isin(names, query.suffix_hashes)
+    popularity = np.log10(1.0 + np.nan_to_num(downloads[rows], nan=0.0).clip(0, 9.9e9))
+    score = exact * EXACT_BONUS + points[rows] * POINT_WEIGHT + popularity
+    return rows, score
