@@ -3,9 +3,9 @@ web explorer's pages.
 
 Each GraphQL query runs in-process through the real schema, with the per-request session
 the server uses (read-only, statement timeout), three ways: with the in-memory facet
-index, with the SQL backend (the index switched off), and as hand-written SQL. Search
-hits are not cached between iterations (the cache is cleared), so text searches pay
-their full-text query every time. The explorer's pages go through the whole app in
+index (full-text from its text index), with the SQL backend (the index switched off),
+and as hand-written SQL. Search hits are not cached between iterations (the cache is
+cleared), so text searches pay their full-text matching every time. The explorer's pages go through the whole app in
 process (routing, the worker thread and its session, queries, HTML): server time
 without the network.
 
@@ -244,7 +244,12 @@ def main() -> None:
         )
     )
     size += sum(m.rows.nbytes + m.values.nbytes + m.offsets.nbytes for m in index.multi.values())
-    print(f"models: {total:,}; facet index built in {build:.1f}s, {size / 2**20:.0f} MiB of arrays")
+    text_size = index.text.nbytes if index.text is not None else 0
+    print(
+        f"models: {total:,}; facet index built in {build:.1f}s, {size / 2**20:.0f} MiB of "
+        f"arrays + text index {text_size / 2**20:.0f} MiB"
+        + ("" if index.text is not None else " (NOT BUILT: text searches use SQL)")
+    )
     refs = sample_refs(engine)
     n = args.iterations
 
@@ -282,7 +287,12 @@ def main() -> None:
             search(None, False),
             lambda i: run_sql(engine, HAND_SEARCH, {}),
         ),
-        ("same + full-text search", search(cache, True), search(None, True), None),
+        (
+            "same + full-text search, cold (no hit cache)",
+            search(cache, True),
+            search(None, True),
+            None,
+        ),
         ("same, search hits cached", search(cache, True, warm=True), None, None),
         (
             "model by ref: formats, tasks, base models",
