@@ -5,9 +5,9 @@ Each GraphQL query runs in-process through the real schema, with the per-request
 the server uses (read-only, statement timeout), three ways: with the in-memory facet
 index (full-text from its text index), with the SQL backend (the index switched off),
 and as hand-written SQL. Search hits are not cached between iterations (the cache is
-cleared), so text searches pay their full-text matching every time. The explorer's pages go through the whole app in
-process (routing, the worker thread and its session, queries, HTML): server time
-without the network.
+cleared), so text searches pay their full-text matching every time. The explorer's
+pages go through the whole app in process (routing, the worker thread and its session,
+queries, HTML): server time without the network.
 
     .venv/bin/python -m benchmarks.generate_catalog --models 1000000 --batch 10000 \\
         --database-url postgresql://postgres@127.0.0.1:5432/catalog_bench_1m --recreate
