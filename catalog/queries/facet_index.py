@@ -18,7 +18,7 @@ import numpy as np
 from sqlalchemy import Connection, select, text
 
 from catalog.queries.dimensions import DIMENSIONS, slug_column
-from catalog.queries.text_index import TextIndex, build_text_index
+from catalog.queries.text_index import ParallelTextBuild, TextIndex, build_text_index
 
 log = logging.getLogger(__name__)
 
@@ -205,8 +205,13 @@ def _read_multi(conn: Connection, field_name: str, ids: np.ndarray, size: int) -
     return MultiValued(rows=rows, values=values, offsets=offsets)
 
 
-def build_index(conn: Connection, version: tuple[Any, ...] | None = None) -> FacetIndex:
-    """Read the whole facet index through `conn` (best inside one snapshot)."""
+def build_index(
+    conn: Connection,
+    version: tuple[Any, ...] | None = None,
+    text_build: ParallelTextBuild | None = None,
+) -> FacetIndex:
+    """Read the whole facet index through `conn` (best inside one snapshot); the text
+    index comes from `text_build` if given (sharing the snapshot), else through `conn`."""
     version = version if version is not None else read_version(conn)
     cols = copy_columns(conn, _models_sql(), "qiiiiii" + "d" * len(NUMBER_COLUMNS))
     ids = cols[0]
@@ -219,7 +224,7 @@ def build_index(conn: Connection, version: tuple[Any, ...] | None = None) -> Fac
         if dim.multi
     }
     return FacetIndex(
-        text=_read_text(conn, len(ids)),
+        text=text_build.result(len(ids)) if text_build else _read_text(conn, len(ids)),
         version=version,
         ids=ids,
         removed=cols[5].astype(bool),

@@ -23,7 +23,13 @@ from sqlalchemy.orm import Session
 from catalog.models import Model
 from catalog.queries.facet_engine import SearchHits
 from catalog.queries.facet_index import FacetIndex, build_index, read_version
-from catalog.queries.text_index import TextIndex, match_points, query_lexemes, relevance
+from catalog.queries.text_index import (
+    ParallelTextBuild,
+    TextIndex,
+    match_points,
+    query_lexemes,
+    relevance,
+)
 from catalog.queries.text_search import build_match, build_rank
 
 log = logging.getLogger(__name__)
@@ -107,13 +113,13 @@ class FacetIndexCache:
             with self._lock:
                 self._building = False
 
-    @staticmethod
-    def _build_snapshot(conn: Connection) -> FacetIndex:
+    def _build_snapshot(self, conn: Connection) -> FacetIndex:
         conn = conn.execution_options(isolation_level="REPEATABLE READ")
         with conn.begin():
             conn.execute(text("SET TRANSACTION READ ONLY"))
             started = time.perf_counter()
-            index = build_index(conn)
+            assert self.engine is not None
+            index = build_index(conn, text_build=ParallelTextBuild(self.engine, conn))
             log.info("facet index: %d models in %.2fs", index.size, time.perf_counter() - started)
             return index
 

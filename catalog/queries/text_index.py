@@ -12,13 +12,15 @@ models; matching and ranking are then gathers and bincounts over numpy arrays.
 from __future__ import annotations
 
 import bisect
+import logging
 import re
 import struct
+import threading
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
 
 from catalog.queries.text_search import search_groups, search_tokens
@@ -57,6 +59,7 @@ FROM unnest(CAST(:patterns AS text[])) t
 """
 # Hashes of the text's token suffixes: "google bert bert base uncased" ends with a name.
 _SUFFIXES_SQL = "SELECT hashtextextended(s, 0) FROM unnest(CAST(:suffixes AS text[])) s"
+log = logging.getLogger(__name__)
 _QUOTED = re.compile(r"'((?:[^']|'')*)'")
 _HEADER = 11 + 4
 
@@ -120,15 +123,53 @@ class TextIndex:
             np.maximum.at(points, self.rows[start:stop], table[self.classes[start:stop]])
 
 
-def build_text_index(conn: Connection, size: int) -> TextIndex:
-    """Read the text index through `conn`, in the facet index's snapshot (`size` rows)."""
+def build_text_index(conn: Connection, size: int | None = None) -> TextIndex:
+    """Read the text index through `conn`, in the facet index's snapshot.
+
+    Raises:
+        RuntimeError: it does not have `size` rows (not the facet index's snapshot).
+    """
     terms, offsets, rows, classes = _read_postings(conn)
     raw = conn.connection.driver_connection
     assert raw is not None
     name_hash = _copy_int8(raw, _NAMES_SQL)
-    if len(name_hash) != size:
+    if size is not None and len(name_hash) != size:
         raise RuntimeError(f"text index: {len(name_hash)} rows, facet index {size}")
     return TextIndex(terms, offsets, rows, classes, name_hash)
+
+
+class ParallelTextBuild:
+    """Build the text index on a second connection that shares `conn`'s snapshot
+    (`pg_export_snapshot`), while `conn` reads the facet index: two server processes
+    and two threads instead of one after the other."""
+
+    def __init__(self, engine: Engine, conn: Connection) -> None:
+        """Export `conn`'s snapshot (REPEATABLE READ, nothing read yet) and start."""
+        snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar_one()
+        self._result: TextIndex | None = None
+        self._thread = threading.Thread(
+            target=self._run, args=(engine, snapshot), name="text-index", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, engine: Engine, snapshot: str) -> None:
+        try:
+            repeatable = engine.execution_options(isolation_level="REPEATABLE READ")
+            with repeatable.connect() as conn, conn.begin():
+                conn.execute(text("SET TRANSACTION READ ONLY"))
+                conn.execute(text(f"SET TRANSACTION SNAPSHOT '{snapshot}'"))
+                self._result = build_text_index(conn)
+        except Exception:
+            log.exception("text index build failed; full-text searches use SQL")
+
+    def result(self, size: int) -> TextIndex | None:
+        """Wait for the build; None if it failed (or, impossibly, saw other rows)."""
+        self._thread.join()
+        found = self._result
+        if found is not None and len(found.name_hash) != size:
+            log.error("text index: %d rows, facet index %d", len(found.name_hash), size)
+            return None
+        return found
 
 
 def _copy(raw: Any, sql: str) -> bytes:

@@ -195,3 +195,16 @@ def test_searches_use_sql_when_the_text_index_cannot_be_built(
     flt = ModelFilter(values={"tags": ("whisper",)})
     result = search_models(db_session, ModelQuery(search="whisper", filter=flt), cache)
     assert result.total() == 1
+
+
+def test_background_build_reads_the_text_index_in_the_same_snapshot(fresh_engine) -> None:
+    with Session(fresh_engine) as session:
+        load(session, RECORDS)
+        session.commit()
+    cache = FacetIndexCache(fresh_engine)
+    index = cache.build_now()  # the text index on a second connection, same snapshot
+    assert index.text is not None
+    assert len(index.text.name_hash) == index.size == len(RECORDS)
+    with Session(fresh_engine) as session:
+        assert _ids(session, cache, "resnet 50") == _ids(session, None, "resnet 50")
+        assert len(_ids(session, cache, "resnet 50")) == 2
