@@ -171,10 +171,9 @@ def _index_hits(
 ) -> SearchHits:
     """Hits from the in-memory text index (only the lexemes of the text come from SQL)."""
     query = query_lexemes(session, search)
-    points = match_points(text_index, index.size, query)
+    rows, points = match_points(text_index, index.size, query)
     if not with_rank:
-        return SearchHits(np.flatnonzero(points), None)
-    rows, score = relevance(text_index, query, points, index.numbers["downloads"])
+        return SearchHits(rows, None)
     full = np.full(index.size, np.nan)
-    full[rows] = score
+    full[rows] = relevance(text_index, query, rows, points, index.numbers["downloads"])
     return SearchHits(rows, full)
