@@ -304,8 +304,10 @@ def _postings(index: TextIndex, group: list[list[TokenLexemes]]) -> int:
     """How many postings a group reads (to take the most selective first)."""
     total = 0
     for token in (t for alt in group for t in alt):
-        for lexeme, _ in (lx for config in token for lx in config):
+        for lexeme, prefix in (lx for config in token for lx in config):
             lo, hi = index.terms.prefix_range(lexeme)
+            if not prefix:
+                hi = lo + int(lo < hi and index.terms[lo] == lexeme)
             total += int(index.offsets[hi] - index.offsets[lo])
     return total
 

@@ -40,11 +40,13 @@ def _parts(token: str) -> list[str]:
 def search_groups(text: str) -> list[Group]:
     """The tokens of a search text with the id fragments people write both ways.
 
-    Every token matches as a prefix. A token mixing letters and digits also matches its
-    split form ("resnet50" matches "resnet-50": the word "resnet" and "50" as a prefix;
-    letter runs of one character are not split off), and a token followed by one
-    starting with a digit also matches them joined ("resnet 50" matches "resnet50",
-    "llama 3" matches "llama3"), pairing left to right.
+    Every token matches as a prefix, except a one-character token before the last
+    ("llama 3.1 8b": "3" and "1" are whole words, not every lexeme starting with a
+    digit; the last token may still be being typed). A token mixing letters and digits
+    also matches its split form ("resnet50" matches "resnet-50": the word "resnet",
+    then "50"; letter runs of one character are not split off), and a token followed
+    by one starting with a digit also matches them joined ("resnet 50" matches
+    "resnet50", "llama 3" matches "llama3"), pairing left to right.
     """
     tokens = search_tokens(text)
     groups: list[Group] = []
@@ -53,14 +55,18 @@ def search_groups(text: str) -> list[Group]:
         token = tokens[i]
         parts = _parts(token)
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        last = i == len(tokens) - 1
         if len(parts) > 1 and all(len(p) > 1 or p.isdigit() for p in parts):
-            split = tuple((p, k == len(parts) - 1) for k, p in enumerate(parts))
+            final = len(parts) - 1
+            split = tuple((p, k == final and (last or len(p) > 1)) for k, p in enumerate(parts))
             groups.append((((token, True),), split))
         elif nxt is not None and nxt[0].isdigit() and not token[-1].isdigit():
-            groups.append((((token, True), (nxt, True)), ((token + nxt, True),)))
+            pair_last = i + 1 == len(tokens) - 1
+            pair = ((token, len(token) > 1), (nxt, pair_last or len(nxt) > 1))
+            groups.append((pair, ((token + nxt, True),)))
             i += 1
         else:
-            groups.append((((token, True),),))
+            groups.append((((token, last or len(token) > 1),),))
         i += 1
     return groups
 
