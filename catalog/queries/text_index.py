@@ -93,20 +93,20 @@ class Terms:
 class TextIndex:
     """Inverted lexemes of every model row (rows as in the facet index: id order).
 
-    `rows[offsets[t]:offsets[t + 1]]` are the rows having term `t`, `classes` their
-    weight class; `name_hash` hashes each row's name as normalized tokens.
+    `postings[offsets[t]:offsets[t + 1]]` are the rows having term `t` with their
+    weight class, packed as `row * 4 + class` (four bytes a posting); `name_hash`
+    hashes each row's name as normalized tokens.
     """
 
     terms: Terms
     offsets: np.ndarray
-    rows: np.ndarray
-    classes: np.ndarray
+    postings: np.ndarray
     name_hash: np.ndarray
 
     @property
     def nbytes(self) -> int:
         """Memory held by the arrays."""
-        arrays = (self.offsets, self.rows, self.classes, self.name_hash)
+        arrays = (self.offsets, self.postings, self.name_hash)
         return self.terms.nbytes + sum(a.nbytes for a in arrays)
 
     def token_points(self, size: int, lexemes: list[tuple[bytes, bool]]) -> np.ndarray:
@@ -124,7 +124,8 @@ class TextIndex:
     def _add(self, points: np.ndarray, lo: int, hi: int, table: np.ndarray) -> None:
         start, stop = int(self.offsets[lo]), int(self.offsets[hi])
         if start < stop:
-            np.maximum.at(points, self.rows[start:stop], table[self.classes[start:stop]])
+            packed = self.postings[start:stop]
+            np.maximum.at(points, packed >> 2, table[packed & 3])
 
 
 def build_text_index(conn: Connection, size: int | None = None) -> TextIndex:
@@ -133,13 +134,13 @@ def build_text_index(conn: Connection, size: int | None = None) -> TextIndex:
     Raises:
         RuntimeError: it does not have `size` rows (not the facet index's snapshot).
     """
-    terms, offsets, rows, classes = _read_postings(conn)
+    terms, offsets, postings = _read_postings(conn)
     raw = conn.connection.driver_connection
     assert raw is not None
     name_hash = _copy_int8(raw, _NAMES_SQL)
     if size is not None and len(name_hash) != size:
         raise RuntimeError(f"text index: {len(name_hash)} rows, facet index {size}")
-    return TextIndex(terms, offsets, rows, classes, name_hash)
+    return TextIndex(terms, offsets, postings, name_hash)
 
 
 class ParallelTextBuild:
@@ -191,7 +192,7 @@ def _copy_int8(raw: Any, sql: str) -> np.ndarray:
     return rows["v"].astype(np.int64)
 
 
-def _read_postings(conn: Connection) -> tuple[Terms, np.ndarray, np.ndarray, np.ndarray]:
+def _read_postings(conn: Connection) -> tuple[Terms, np.ndarray, np.ndarray]:
     """One row per lexeme (sorted bytewise): its text, and its postings as packed int4."""
     raw = conn.connection.driver_connection
     assert raw is not None
@@ -216,7 +217,7 @@ def _read_postings(conn: Connection) -> tuple[Terms, np.ndarray, np.ndarray, np.
     packed = np.frombuffer(b"".join(lists), dtype=">i4").astype(np.int32)
     terms = Terms(b"".join(words), np.concatenate(([0], np.cumsum(word_lengths))))
     offsets = np.concatenate(([0], np.cumsum(list_lengths)))
-    return terms, offsets, packed >> 2, (packed & 3).astype(np.uint8)
+    return terms, offsets, packed
 
 
 # A token's lexemes: under each configuration (any may match), the lexemes the parser
