@@ -11,7 +11,7 @@ import numpy as np
 
 from catalog.queries.dimensions import DIMENSIONS, RANGES, RangeFacet
 from catalog.queries.facet_index import FacetIndex
-from catalog.queries.filters import SORT_FIELDS, Cursor, SortKey
+from catalog.queries.filters import Cursor, SortKey
 from catalog.queries.resolve import ResolvedFilter
 from catalog.queries.results import FacetBucket, FacetCounts, PageSlice
 
@@ -299,12 +299,11 @@ def page_any(
 
 def warm(index: FacetIndex) -> None:
     """Compute now the arrays queries otherwise compute on first use (facet codes, rows
-    grouped by model, the global order of each numeric sort), so that a shared index
-    carries them and no worker holds a private copy."""
+    grouped by model, the order of the default sort), so that a shared index carries them
+    and no worker holds a private copy. Other sort orders stay lazy: each costs 16 bytes
+    a model, and most are rarely asked for."""
     for field, dim in DIMENSIONS.items():
         bucket_codes(index, field)
         if dim.multi:
             _by_row(index, field)
-    for field in index.numbers:
-        if field in SORT_FIELDS:
-            _global_order(index, SortKey(field, descending=True))
+    _global_order(index, SortKey("downloads", descending=True))
