@@ -181,7 +181,8 @@ def _by_row(index: FacetIndex, field: str) -> tuple[np.ndarray, np.ndarray]:
         multi = index.multi[field]
         order = np.argsort(multi.rows, kind="stable")
         per_row = np.bincount(multi.rows, minlength=index.size)
-        offsets = np.concatenate(([0], np.cumsum(per_row)))
+        # int32: a catalog has far fewer than 2**31 entries, and this array is per model.
+        offsets = np.concatenate(([0], np.cumsum(per_row))).astype(np.int32)
         cached = (bucket_codes(index, field)[order], offsets)
         index.derived[key] = cached
     return cached
