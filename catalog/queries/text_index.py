@@ -68,20 +68,24 @@ _QUOTED = re.compile(r"'((?:[^']|'')*)'")
 _HEADER = 11 + 4
 
 
+@dataclass(slots=True)
 class Terms:
-    """The sorted term dictionary as one UTF-8 blob and offsets (a sequence for bisect)."""
+    """The sorted term dictionary as one UTF-8 blob and `len + 1` offsets, both numpy
+    arrays (so a shared index store maps them); a sequence of bytes for `bisect`."""
 
-    def __init__(self, blob: bytes, offsets: np.ndarray) -> None:
-        """Wrap a blob of concatenated terms and their `len + 1` offsets."""
-        self.blob = blob
-        self.offsets = offsets.tolist()  # list indexing is faster than numpy for bisect
-        self.nbytes = len(blob) + offsets.nbytes
+    blob: np.ndarray
+    offsets: np.ndarray
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the arrays."""
+        return int(self.blob.nbytes + self.offsets.nbytes)
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
 
     def __getitem__(self, i: int) -> bytes:
-        return self.blob[self.offsets[i] : self.offsets[i + 1]]
+        return self.blob[int(self.offsets[i]) : int(self.offsets[i + 1])].tobytes()
 
     def prefix_range(self, lexeme: bytes) -> tuple[int, int]:
         """Term ids starting with `lexeme` (0xFF never occurs in UTF-8: an upper bound)."""
@@ -215,7 +219,8 @@ def _read_postings(conn: Connection) -> tuple[Terms, np.ndarray, np.ndarray]:
     word_lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
     list_lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists)) // 4
     packed = np.frombuffer(b"".join(lists), dtype=">i4").astype(np.int32)
-    terms = Terms(b"".join(words), np.concatenate(([0], np.cumsum(word_lengths))))
+    blob = np.frombuffer(b"".join(words), dtype=np.uint8)
+    terms = Terms(blob, np.concatenate(([0], np.cumsum(word_lengths))))
     offsets = np.concatenate(([0], np.cumsum(list_lengths)))
     return terms, offsets, packed
 

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import text as sql
 from sqlalchemy.orm import Session
@@ -10,6 +12,7 @@ from sqlalchemy.orm import Session
 from catalog.queries import facet_index
 from catalog.queries.filters import ModelFilter, ModelQuery, SortKey
 from catalog.queries.index_cache import FacetIndexCache
+from catalog.queries.index_store import IndexStore
 from catalog.queries.search import search_models
 from tests.factories import catalog_records, load, record
 
@@ -208,3 +211,20 @@ def test_background_build_reads_the_text_index_in_the_same_snapshot(fresh_engine
     with Session(fresh_engine) as session:
         assert _ids(session, cache, "resnet 50") == _ids(session, None, "resnet 50")
         assert len(_ids(session, cache, "resnet 50")) == 2
+
+
+def test_a_shared_index_maps_the_text_index_too(fresh_engine, tmp_path: Path) -> None:
+    with Session(fresh_engine) as session:
+        load(session, RECORDS)
+        session.commit()
+    built = FacetIndexCache(fresh_engine, store=IndexStore(tmp_path)).build_now()
+    mapped = FacetIndexCache(fresh_engine, store=IndexStore(tmp_path))
+    index = mapped.build_now()  # published by the first: mapped, not rebuilt
+    assert index.text is not None
+    assert not index.text.postings.flags.writeable  # a read-only map of the published file
+    assert index.text.nbytes == built.text.nbytes  # type: ignore[union-attr]
+    with Session(fresh_engine) as session:
+        for text in ("bert base", "resnet50", "日本語", "whisper"):
+            assert _ids(session, mapped, text) == _ids(session, None, text)
+        ranked = search_models(session, ModelQuery(search="bert base", first=1), mapped)
+        assert ranked.page().ids == [load_ids(session)["huggingface:somebody/bert-base"]]
