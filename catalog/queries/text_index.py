@@ -6,7 +6,7 @@ term dictionary sorted bytewise (so a prefix is a contiguous range of term ids) 
 per term, the rows having it with the best weight class they have it in (A names and
 ids, B summaries, C tags and tasks). A search text is turned into lexemes by
 PostgreSQL's own `to_tsquery` (one small statement), so both backends match the same
-models; matching and ranking are then gathers and bincounts over numpy arrays.
+models; matching and ranking are then gathers and scatters over numpy arrays.
 """
 
 from __future__ import annotations
