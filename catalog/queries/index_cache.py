@@ -136,7 +136,7 @@ class FacetIndexCache:
             conn.execute(text("SET TRANSACTION READ ONLY"))
             started = time.perf_counter()
             assert self.engine is not None
-            index = build_index(conn, text_build=ParallelTextBuild(self.engine, conn))
+            index = build_index(conn, text_build=ParallelTextBuild.start(self.engine, conn))
             log.info("facet index: %d models in %.2fs", index.size, time.perf_counter() - started)
             return index
 

@@ -152,9 +152,15 @@ class ParallelTextBuild:
     (`pg_export_snapshot`), while `conn` reads the facet index: two server processes
     and two threads instead of one after the other."""
 
-    def __init__(self, engine: Engine, conn: Connection) -> None:
-        """Export `conn`'s snapshot (REPEATABLE READ, nothing read yet) and start."""
+    @classmethod
+    def start(cls, engine: Engine, conn: Connection) -> ParallelTextBuild:
+        """Export `conn`'s snapshot (REPEATABLE READ, nothing read yet: not possible in
+        a savepoint) and start."""
         snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar_one()
+        return cls(engine, snapshot)
+
+    def __init__(self, engine: Engine, snapshot: str) -> None:
+        """Start building in the exported `snapshot`."""
         self._result: TextIndex | None = None
         self._thread = threading.Thread(
             target=self._run, args=(engine, snapshot), name="text-index", daemon=True

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
-from catalog.queries.facet_index import FacetIndex
+from catalog.queries.facet_index import FacetIndex, read_version
 from catalog.queries.filters import ModelQuery
 from catalog.queries.index_cache import FacetIndexCache
 from catalog.queries.index_store import IndexStore
@@ -61,6 +61,20 @@ def test_two_processes_at_once_build_the_index_once_and_map_the_same_one(
     assert len(list(tmp_path.glob("snapshot-*"))) == 1
 
 
+def _settled(engine: Engine) -> None:
+    """Wait until the version stops moving: a backend reports its table statistics (part
+    of the version) up to a second after it commits, and a build that takes longer than
+    that (the text index) would otherwise see a version the next reader does not."""
+    last = None
+    while True:
+        with engine.connect() as conn:
+            version = read_version(conn)
+        if version == last:
+            return
+        last = version
+        time.sleep(1.1)
+
+
 def test_a_changed_catalog_is_published_again_and_old_snapshots_go(
     fresh_engine, tmp_path: Path
 ) -> None:
@@ -73,6 +87,7 @@ def test_a_changed_catalog_is_published_again_and_old_snapshots_go(
         with Session(fresh_engine) as session:
             load(session, [record(f"late/model-{n}", downloads=10**9 + n)])
             session.commit()
+        _settled(fresh_engine)
         built = cache.build_now()
         assert built.size == 10 + n
         mapped = reader.build_now()  # the published one: same version, same rows
