@@ -202,8 +202,9 @@ def test_reporting_view_shows_the_derived_columns(db_session) -> None:
             )
         )
     ]
-    # Derived columns (0005), then the family columns (0006): new columns go at the end.
-    assert columns[-11:] == [
+    # Derived columns (0005), the family columns (0006), then nsfw (0008): new columns go
+    # at the end.
+    assert columns[-12:] == [
         "feature_extraction",
         "fine_tuning",
         "zero_shot",
@@ -215,4 +216,5 @@ def test_reporting_view_shows_the_derived_columns(db_session) -> None:
         "commercial_use",
         "family",
         "family_root",
+        "nsfw",
     ]
