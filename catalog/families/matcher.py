@@ -306,7 +306,11 @@ def _is_exact(
 
 
 def ref_name_verdict(vocab: Vocabulary, ref_platform: str, external_id: str) -> Verdict | None:
-    """The family a model's id names, for a parent or link target not in the catalog."""
+    """The family of a parent or link target not in the catalog: its curated pin (a base
+    published under a number, like a Civitai model), else the family its id names."""
+    pinned = pin_of(vocab, f"{ref_platform}:{external_id}")
+    if pinned is not None:
+        return pinned
     name = external_id.rsplit("/", 1)[-1]
     facts = ModelFacts(ref_platform, external_id, name)
     return _name_verdict(vocab, facts)
