@@ -14,6 +14,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from catalog.families.hits import Hit, name_hits, resolve_hits
+from catalog.families.namekey import name_memo
 from catalog.families.names import class_name_text, tokens, word_tuple
 from catalog.families.vocabulary import Vocabulary
 
@@ -126,7 +127,8 @@ def pin_of(vocab: Vocabulary, ref: str) -> Verdict | None:
 
 
 def _is_derivative(vocab: Vocabulary, texts: Sequence[str]) -> bool:
-    return any(t in vocab.derivative_markers for text in texts for t in tokens(text))
+    markers = vocab.derivative_markers
+    return any(not markers.isdisjoint(word_tuple(text)) for text in texts)
 
 
 _LINK_KEYS = ("source_repo", "provenance", "external_base_models")
@@ -262,10 +264,30 @@ def name_texts(facts: ModelFacts) -> list[str]:
     return list(dict.fromkeys(t for t in texts if t))
 
 
+_UNKNOWN = object()
+
+
 def _name_verdict(vocab: Vocabulary, facts: ModelFacts) -> Verdict | None:
+    """The family a model's names say (remembered for names that differ only in words
+    outside the vocabulary: `catalog.families.namekey`)."""
     texts = name_texts(facts)
+    head, _, rest = facts.external_id.partition("/")
+    owner = frozenset(word_tuple(head)) if rest else frozenset()
+    memo = name_memo(vocab)
+    key = memo.keys.key(texts, owner, facts.tasks)
+    verdict = memo.verdicts.get(key, _UNKNOWN)
+    if verdict is _UNKNOWN:
+        verdict = _match_name(vocab, texts, owner, facts.tasks)
+        memo.remember(key, verdict)
+    assert verdict is None or isinstance(verdict, Verdict)
+    return verdict
+
+
+def _match_name(
+    vocab: Vocabulary, texts: Sequence[str], owner: frozenset[str], tasks: tuple[str, ...]
+) -> Verdict | None:
     hits = name_hits(vocab, texts)
-    slug = resolve_hits(vocab, hits, facts.tasks)
+    slug = resolve_hits(vocab, hits, tasks)
     if slug is None:
         return None
     release = vocab.families[slug].kind == "release"
@@ -275,7 +297,7 @@ def _name_verdict(vocab: Vocabulary, facts: ModelFacts) -> Verdict | None:
         CONFIDENCE["template" if release else "spelling"],
         f"name: {_matched_words(vocab, texts, hits, slug)}",
         derivative=_is_derivative(vocab, texts[:2]),
-        exact=release and _is_exact(vocab, facts, texts, hits, slug),
+        exact=release and _is_exact(vocab, owner, texts, hits, slug),
     )
 
 
@@ -289,10 +311,9 @@ def _matched_words(vocab: Vocabulary, texts: Sequence[str], hits: Sequence[Hit],
 
 
 def _is_exact(
-    vocab: Vocabulary, facts: ModelFacts, texts: Sequence[str], hits: Sequence[Hit], slug: str
+    vocab: Vocabulary, owner: frozenset[str], texts: Sequence[str], hits: Sequence[Hit], slug: str
 ) -> bool:
     """Whether a name is the release and nothing else (packaging words and owner aside)."""
-    owner = set(tokens(facts.external_id.split("/", 1)[0])) if "/" in facts.external_id else set()
     for hit in hits:
         if hit.slug != slug or hit.text > 1:
             continue
