@@ -271,9 +271,9 @@ def _name_verdict(vocab: Vocabulary, facts: ModelFacts) -> Verdict | None:
     """The family a model's names say (remembered for names that differ only in words
     outside the vocabulary: `catalog.families.namekey`)."""
     texts = name_texts(facts)
-    head, _, rest = facts.external_id.partition("/")
-    owner = frozenset(word_tuple(head)) if rest else frozenset()
     memo = name_memo(vocab)
+    head, _, rest = facts.external_id.partition("/")
+    owner = memo.owner_words(head) if rest else frozenset()
     key = memo.keys.key(texts, owner, facts.tasks)
     verdict = memo.verdicts.get(key, _UNKNOWN)
     if verdict is _UNKNOWN:

@@ -114,6 +114,16 @@ class NameMemo:
     def __init__(self, vocab: Vocabulary) -> None:
         self.keys = NameKeys(vocab)
         self.verdicts: dict[Any, Any] = {}
+        self.owners: dict[str, frozenset[str]] = {}  # an owner's words, by owner
+
+    def owner_words(self, owner: str) -> frozenset[str]:
+        """The canonical words of an owner's name (remembered: owners have many models)."""
+        words = self.owners.get(owner)
+        if words is None:
+            if len(self.owners) >= MEMO_SIZE:
+                self.owners.clear()
+            words = self.owners[owner] = frozenset(word_tuple(owner))
+        return words
 
     def remember(self, key: Any, verdict: Any) -> None:
         """Keep a verdict (forgetting every other when the memo is full)."""
