@@ -61,7 +61,8 @@ class NameKeys:
             _body(vocab.neutral_pattern.pattern).replace("\\-", "-").replace("\\.", "")
         ):
             unsafe.add("")  # a neutral word with regex syntax: mask nothing
-        self.known = frozenset(known)
+        # Each known word once: keys then hold shared strings, not each name's own copies.
+        self.known = {word: word for word in known}
         self.unsafe = frozenset(unsafe)
         self.enabled = "" not in unsafe
         # The tasks of the guards of the families a word may name: only a model's tasks
@@ -86,9 +87,7 @@ class NameKeys:
             words = word_tuple(text)
             if unsafe.isdisjoint(words):
                 keyed.append(
-                    tuple(
-                        w if w in known else _MASKED_OWNER if w in owner else _MASKED for w in words
-                    )
+                    tuple(known.get(w) or (_MASKED_OWNER if w in owner else _MASKED) for w in words)
                 )
             else:
                 keyed.append(words)
@@ -105,7 +104,7 @@ class NameKeys:
         return (tuple(keyed), owned, bool(tasks), frozenset(guarded.intersection(tasks)))
 
 
-MEMO_SIZE = 200_000  # name verdicts remembered; the memo starts again when full
+MEMO_SIZE = 100_000  # name verdicts remembered; the memo starts again when full
 
 
 class NameMemo:
