@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
@@ -68,9 +67,9 @@ class ModelFacts(NamedTuple):
         return f"{self.platform}:{self.external_id}"
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    """A family chosen by one kind of evidence.
+class Verdict(NamedTuple):
+    """A family chosen by one kind of evidence (a named tuple: a rebuild hashes and
+    compares millions of them).
 
     Attributes:
         slug: The family, or None when a curated pin says "no family".
