@@ -104,7 +104,9 @@ class NameKeys:
         return (tuple(keyed), owned, bool(tasks), frozenset(guarded.intersection(tasks)))
 
 
-MEMO_SIZE = 100_000  # name verdicts remembered; the memo starts again when full
+# Name verdicts remembered (a million synthetic models have 139,000 name shapes); the memo
+# starts again when full, which bounds its memory.
+MEMO_SIZE = 250_000
 
 
 class NameMemo:
