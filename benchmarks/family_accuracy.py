@@ -3,13 +3,16 @@
     .venv/bin/python -m benchmarks.family_accuracy [--samples ../shared/samples] [--errors]
 
 Every record of the samples folder (Hugging Face payloads, the ONNX manifest sample, the
-TF Hub and PyTorch Hub archive samples) is normalized by the harvesters' own code and
-assigned a family in memory (`catalog.families.records.assign_records`). The labels
-(`benchmarks/family_labels.json`) give each record's root family, or none. Printed per
-split (tune, holdout, all):
+TF Hub and PyTorch Hub archive samples, the ModelScope and Civitai recorded replies) is
+normalized by the harvesters' own code and assigned a family in memory
+(`catalog.families.records.assign_records`). The labels (`benchmarks/family_labels.json`)
+give each record's root family, or none. Printed per split (tune, holdout, unseen, all):
 
 - pairwise precision and recall across hubs: over pairs of records on different hubs,
-  "same family" by the labels against "same root family" as assigned;
+  "same family" by the labels against "same root family" as assigned (tune and holdout:
+  both records in the split; unseen, the hubs the vocabulary was not written against:
+  every pair with at least one unseen record, so pairs with the other hubs' records
+  count too);
 - coverage: the share of records labelled with a family that get one;
 - wrong: records assigned a root other than their label (a labelled "none" included).
 
@@ -19,6 +22,7 @@ Without the samples folder (a user's machine) it says so and exits 0.
 from __future__ import annotations
 
 import argparse
+import importlib
 import itertools
 import json
 import sys
@@ -39,7 +43,11 @@ REPO = Path(__file__).resolve().parent.parent
 LABELS = REPO / "benchmarks" / "family_labels.json"
 # ../shared/samples next to the checkout (or next to the folder of git worktrees).
 CANDIDATES = (REPO.parent / "shared" / "samples", REPO.parent.parent / "shared" / "samples")
-SPLITS = ("tune", "holdout", "all")
+SPLITS = ("tune", "holdout", "unseen", "all")
+# Splits whose pairs reach outside them: every cross-hub pair with one of their records.
+OPEN_SPLITS = frozenset({"unseen"})
+# Hubs whose samples are recorded replies read by their `demo_source` (harvesters/<hub>).
+DEMO_SOURCE_HUBS = ("modelscope", "civitai")
 
 
 def huggingface_records(folder: Path) -> list[NormalizedModel]:
@@ -56,9 +64,11 @@ def huggingface_records(folder: Path) -> list[NormalizedModel]:
     return [normalize_model(p) for p in payloads.values()]
 
 
-def archive_records(platform: str, **settings: str) -> list[NormalizedModel]:
-    """Records of an archive hub, fetched and normalized by its harvester."""
-    harvester = harvester_class(platform).from_settings(Settings(**settings), {})  # type: ignore[arg-type]
+def archive_records(platform: str, location: Path) -> list[NormalizedModel]:
+    """Records of an archive hub, fetched from a local copy and normalized by its
+    harvester."""
+    settings = Settings(harvesters={platform: {"url": str(location)}})
+    harvester = harvester_class(platform).from_settings(settings)
     try:
         context = FetchContext(kind="full", since=None, resume=None, limit=None)
         return [harvester.normalize(r) for page in harvester.fetch(context) for r in page.records]
@@ -66,21 +76,24 @@ def archive_records(platform: str, **settings: str) -> list[NormalizedModel]:
         harvester.close()
 
 
+def demo_source_records(package: str, samples: Path) -> list[NormalizedModel]:
+    """Records of a hub whose samples its demo source reads, normalized by its parser
+    (what its harvester's `normalize` calls); none when the samples lack the hub."""
+    source = importlib.import_module(f"harvesters.{package}.demo_source").source(samples)
+    if source is None:
+        return []
+    parse = importlib.import_module(f"harvesters.{package}.parse")
+    return [parse.normalize_model(payload) for payload in source.payloads]
+
+
 def sample_records(samples: Path) -> list[NormalizedModel]:
     """Every model record of the samples folder."""
     return [
+        *(r for hub in DEMO_SOURCE_HUBS for r in demo_source_records(hub, samples)),
         *huggingface_records(samples / "huggingface"),
-        *archive_records(
-            "onnx-model-zoo", onnx_manifest_url=str(samples / "onnx" / "manifest_sample.json")
-        ),
-        *archive_records(
-            "tfhub",
-            tfhub_archive_url=str(samples / "tfhub" / "tfhub.dev-master-sample.tar.gz"),
-        ),
-        *archive_records(
-            "pytorch-hub",
-            pytorch_hub_archive_url=str(samples / "pytorch_hub" / "hub-master-sample.tar.gz"),
-        ),
+        *archive_records("onnx-model-zoo", samples / "onnx" / "manifest_sample.json"),
+        *archive_records("tfhub", samples / "tfhub" / "tfhub.dev-master-sample.tar.gz"),
+        *archive_records("pytorch-hub", samples / "pytorch_hub" / "hub-master-sample.tar.gz"),
     ]
 
 
@@ -137,12 +150,24 @@ def score(vocab: Vocabulary, records: Sequence[NormalizedModel], labels: list[di
     return scored
 
 
-def figures(items: Sequence[Scored]) -> Figures:
-    """Pairwise precision and recall across hubs, coverage and the wrong assignments."""
+def split_pairs(scored: Sequence[Scored], split: str) -> Iterable[tuple[Scored, Scored]]:
+    """The cross-hub pairs a split is measured on (see the module docstring)."""
+    if split == "all":
+        pairs: Iterable[tuple[Scored, Scored]] = itertools.combinations(scored, 2)
+    elif split in OPEN_SPLITS:
+        pairs = (
+            (a, b) for a, b in itertools.combinations(scored, 2) if split in (a.split, b.split)
+        )
+    else:
+        pairs = itertools.combinations([s for s in scored if s.split == split], 2)
+    return ((a, b) for a, b in pairs if a.platform != b.platform)
+
+
+def figures(items: Sequence[Scored], pairs: Iterable[tuple[Scored, Scored]]) -> Figures:
+    """Pairwise precision and recall over `pairs`, coverage and the wrong assignments of
+    `items`."""
     tp = fp = fn = 0
-    for a, b in itertools.combinations(items, 2):
-        if a.platform == b.platform:
-            continue
+    for a, b in pairs:
         same_label = a.label is not None and a.label == b.label
         same_root = a.root is not None and a.root == b.root
         tp += same_label and same_root
@@ -168,7 +193,7 @@ def _report(scored: Sequence[Scored], show: Iterable[str]) -> None:
     results = {}
     for split in SPLITS:
         items = [s for s in scored if split in ("all", s.split)]
-        results[split] = f = figures(items)
+        results[split] = f = figures(items, split_pairs(scored, split))
         print(
             f"{split:8} {f.records:7d} {f.precision:9.3f} {f.recall:7.3f} {f.pairs:6d} "  # noqa: T201
             f"{f.coverage:8.3f} {len(f.wrong):5d}"

@@ -20,6 +20,7 @@ CPU time and peak memory are printed, with the target figures of issue 11.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import resource
 import time
@@ -38,7 +39,8 @@ def _timed(label: str, work: Callable[[], Any]) -> tuple[Any, float]:
     wall, cpu = time.perf_counter(), time.process_time()
     result = work()
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    print(f"{label:58} {wall:8.2f} s wall  {cpu:8.2f} s cpu")  # noqa: T201
+    load = os.getloadavg()[0]  # the machine may be shared: say how busy it was
+    print(f"{label:58} {wall:8.2f} s wall  {cpu:8.2f} s cpu  load {load:4.1f}")  # noqa: T201
     return result, wall
 
 

@@ -11,7 +11,6 @@ and, for models outside it, their stored assignments.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from dataclasses import replace
 from typing import Any, NamedTuple, TypeVar
 
 from catalog.families.matcher import LINEAGE, LINK, OwnEvidence, Verdict
@@ -172,7 +171,7 @@ def decide(vocab: Vocabulary, node: Node, lookup: Lookup) -> Verdict | None:
         sibling = _sibling_release(vocab, lineage, own.name)
         if sibling is not None:
             return sibling
-        return refine(vocab, replace(lineage, derivative=True), [own.link, *weaker])
+        return refine(vocab, lineage._replace(derivative=True), [own.link, *weaker])
     link = _combine(vocab, _through_edges(vocab, node.links, lookup, LINK, "linked"), own.link)
     if link is not None:
         return refine(vocab, link, weaker)
@@ -190,8 +189,8 @@ def _sibling_release(vocab: Vocabulary, lineage: Verdict, name: Verdict | None) 
     own, base = vocab.families[name.slug], vocab.families[lineage.slug]
     if own is base or own.kind != "release" or base.kind != "release" or own.parent != base.parent:
         return None  # the base's own release: a copy (quantized, fine-tuned) is a derivative
-    return replace(
-        lineage, slug=own.slug, evidence=f"{lineage.evidence}; {name.evidence}", derivative=False
+    return lineage._replace(
+        slug=own.slug, evidence=f"{lineage.evidence}; {name.evidence}", derivative=False
     )
 
 
@@ -222,9 +221,9 @@ def _combine(vocab: Vocabulary, first: Verdict | None, second: Verdict | None) -
     assert first.slug is not None
     assert second.slug is not None
     if vocab.is_within(second.slug, first.slug):
-        return replace(second, evidence=f"{first.evidence}; {second.evidence}")
+        return second._replace(evidence=f"{first.evidence}; {second.evidence}")
     if vocab.is_within(first.slug, second.slug):
-        return replace(first, evidence=f"{first.evidence}; {second.evidence}")
+        return first._replace(evidence=f"{first.evidence}; {second.evidence}")
     return None
 
 
@@ -235,8 +234,7 @@ def refine(vocab: Vocabulary, strong: Verdict, weaker: Iterable[Verdict | None])
         if verdict is None or verdict.slug is None or current.slug is None:
             continue
         if verdict.slug != current.slug and vocab.is_within(verdict.slug, current.slug):
-            current = replace(
-                current,
+            current = current._replace(
                 slug=verdict.slug,
                 evidence=f"{current.evidence}; {verdict.evidence}",
                 derivative=current.derivative or verdict.derivative,

@@ -24,25 +24,27 @@ def name_hits(vocab: Vocabulary, texts: Sequence[str]) -> list[Hit]:
     hits: list[Hit] = []
     triggers = vocab.triggers
     everywhere = triggers.get(None)
+    vetoes = vocab.vetoes
     for index, raw in enumerate(texts):
         words = word_tuple(raw)
+        # Most tokens start no spelling: find the ones that do before any other work.
+        starts = [(i, t) for i, w in enumerate(words) if (t := triggers.get(w)) is not None]
+        if not starts and (everywhere is None or not words):
+            continue
         found: list[Hit] = []
         text = "-".join(words)
         seen: set[str] = set()
-        for start, word in enumerate(words):
-            trigger = triggers.get(word)
-            if trigger is None:
-                continue
-            for parts, slug in trigger.spellings:
-                end = start + len(parts)
-                if words[start:end] == parts:
-                    found.append(Hit(slug, start, end, index))
-            if trigger.regexes and word not in seen:
-                seen.add(word)
+        for start, trigger in starts:
+            for length, spelled in trigger.by_length:
+                slugs = spelled.get(words[start : start + length])
+                if slugs is not None:
+                    found += [Hit(slug, start, start + length, index) for slug in slugs]
+            if trigger.regexes and words[start] not in seen:
+                seen.add(words[start])
                 found += _regex_hits(trigger, text, index)
         if everywhere is not None and words:
             found += _regex_hits(everywhere, text, index)
-        if found and any(h.slug in vocab.vetoes for h in found):
+        if found and any(h.slug in vetoes for h in found):
             found = _drop_excluded(vocab, found, text)
         hits += found
     return hits

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from catalog.families.hits import Hit, name_hits, resolve_hits
+from catalog.families.namekey import name_memo
 from catalog.families.names import class_name_text, tokens, word_tuple
 from catalog.families.vocabulary import Vocabulary
 
@@ -67,9 +67,9 @@ class ModelFacts(NamedTuple):
         return f"{self.platform}:{self.external_id}"
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    """A family chosen by one kind of evidence.
+class Verdict(NamedTuple):
+    """A family chosen by one kind of evidence (a named tuple: a rebuild hashes and
+    compares millions of them).
 
     Attributes:
         slug: The family, or None when a curated pin says "no family".
@@ -126,7 +126,8 @@ def pin_of(vocab: Vocabulary, ref: str) -> Verdict | None:
 
 
 def _is_derivative(vocab: Vocabulary, texts: Sequence[str]) -> bool:
-    return any(t in vocab.derivative_markers for text in texts for t in tokens(text))
+    markers = vocab.derivative_markers
+    return any(not markers.isdisjoint(word_tuple(text)) for text in texts)
 
 
 _LINK_KEYS = ("source_repo", "provenance", "external_base_models")
@@ -262,10 +263,30 @@ def name_texts(facts: ModelFacts) -> list[str]:
     return list(dict.fromkeys(t for t in texts if t))
 
 
+_UNKNOWN = object()
+
+
 def _name_verdict(vocab: Vocabulary, facts: ModelFacts) -> Verdict | None:
+    """The family a model's names say (remembered for names that differ only in words
+    outside the vocabulary: `catalog.families.namekey`)."""
     texts = name_texts(facts)
+    memo = name_memo(vocab)
+    head, _, rest = facts.external_id.partition("/")
+    owner = memo.owner_words(head) if rest else frozenset()
+    key = memo.keys.key(texts, owner, facts.tasks)
+    verdict = memo.verdicts.get(key, _UNKNOWN)
+    if verdict is _UNKNOWN:
+        verdict = _match_name(vocab, texts, owner, facts.tasks)
+        memo.remember(key, verdict)
+    assert verdict is None or isinstance(verdict, Verdict)
+    return verdict
+
+
+def _match_name(
+    vocab: Vocabulary, texts: Sequence[str], owner: frozenset[str], tasks: tuple[str, ...]
+) -> Verdict | None:
     hits = name_hits(vocab, texts)
-    slug = resolve_hits(vocab, hits, facts.tasks)
+    slug = resolve_hits(vocab, hits, tasks)
     if slug is None:
         return None
     release = vocab.families[slug].kind == "release"
@@ -275,7 +296,7 @@ def _name_verdict(vocab: Vocabulary, facts: ModelFacts) -> Verdict | None:
         CONFIDENCE["template" if release else "spelling"],
         f"name: {_matched_words(vocab, texts, hits, slug)}",
         derivative=_is_derivative(vocab, texts[:2]),
-        exact=release and _is_exact(vocab, facts, texts, hits, slug),
+        exact=release and _is_exact(vocab, owner, texts, hits, slug),
     )
 
 
@@ -289,10 +310,9 @@ def _matched_words(vocab: Vocabulary, texts: Sequence[str], hits: Sequence[Hit],
 
 
 def _is_exact(
-    vocab: Vocabulary, facts: ModelFacts, texts: Sequence[str], hits: Sequence[Hit], slug: str
+    vocab: Vocabulary, owner: frozenset[str], texts: Sequence[str], hits: Sequence[Hit], slug: str
 ) -> bool:
     """Whether a name is the release and nothing else (packaging words and owner aside)."""
-    owner = set(tokens(facts.external_id.split("/", 1)[0])) if "/" in facts.external_id else set()
     for hit in hits:
         if hit.slug != slug or hit.text > 1:
             continue
@@ -306,7 +326,11 @@ def _is_exact(
 
 
 def ref_name_verdict(vocab: Vocabulary, ref_platform: str, external_id: str) -> Verdict | None:
-    """The family a model's id names, for a parent or link target not in the catalog."""
+    """The family of a parent or link target not in the catalog: its curated pin (a base
+    published under a number, like a Civitai model), else the family its id names."""
+    pinned = pin_of(vocab, f"{ref_platform}:{external_id}")
+    if pinned is not None:
+        return pinned
     name = external_id.rsplit("/", 1)[-1]
     facts = ModelFacts(ref_platform, external_id, name)
     return _name_verdict(vocab, facts)

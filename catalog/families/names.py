@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-_TOKEN = re.compile(r"[^\W\d_]+|\d+")
-_V_BEFORE_NUMBER = re.compile(r"(?<=[^\W\d_])v(?=\d)")
+# Runs of letters and runs of digits; a run of letters stops before a `v` that precedes a
+# number (the `v` is then its own run): one pass of the regex engine per name.
+_TOKEN = re.compile(r"[^\W\d_]+?(?=v\d)|[^\W\d_]+|\d+")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _CLASS_SUFFIX = re.compile(r"(?:For[A-Z]\w*|Pipeline|Model|LMHead\w*|Encoder|Decoder|Backbone)$")
 
@@ -22,7 +23,7 @@ _CLASS_SUFFIX = re.compile(r"(?:For[A-Z]\w*|Pipeline|Model|LMHead\w*|Encoder|Dec
 @lru_cache(maxsize=1024)  # a model's names are read by several kinds of evidence in a row
 def word_tuple(text: str) -> tuple[str, ...]:
     """The canonical tokens of a name, as a tuple (cached for the last names read)."""
-    return tuple(_TOKEN.findall(_V_BEFORE_NUMBER.sub(" v", text.lower())))
+    return tuple(_TOKEN.findall(text.lower()))
 
 
 def tokens(text: str) -> list[str]:

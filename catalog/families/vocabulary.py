@@ -42,6 +42,17 @@ class Trigger:
 
     spellings: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
     regexes: list[tuple[re.Pattern[str], Template | None, str]] = field(default_factory=list)
+    # The spellings by their length in tokens, then by their tokens: one dict lookup per
+    # length instead of a comparison per spelling (`index_spellings`).
+    by_length: tuple[tuple[int, dict[tuple[str, ...], tuple[str, ...]]], ...] = ()
+
+    def index_spellings(self) -> None:
+        """Build `by_length` from `spellings` (families in spelling order)."""
+        grouped: dict[int, dict[tuple[str, ...], tuple[str, ...]]] = {}
+        for parts, slug in self.spellings:
+            same = grouped.setdefault(len(parts), {})
+            same[parts] = (*same.get(parts, ()), slug)
+        self.by_length = tuple(sorted(grouped.items()))
 
 
 @dataclass(slots=True)
@@ -61,6 +72,8 @@ class Vocabulary:
     triggers: dict[str | None, Trigger] = field(default_factory=dict)
     neutral_pattern: re.Pattern[str] | None = None
     vetoes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # What the matcher remembers for this vocabulary (`catalog.families.namekey`).
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def family(self, slug: str) -> Family:
         """A family by slug (KeyError when unknown)."""
@@ -198,6 +211,8 @@ def _index(vocab: Vocabulary, templates: Sequence[tuple[str, Template]]) -> None
     for _source, template in templates:
         trigger = vocab.triggers.setdefault(_anchor(template.pattern.pattern), Trigger())
         trigger.regexes.append((template.pattern, template, template.family))
+    for trigger in vocab.triggers.values():
+        trigger.index_spellings()
 
 
 def _anchor(pattern: str) -> str | None:
@@ -207,6 +222,8 @@ def _anchor(pattern: str) -> str | None:
     if not literal:
         return None
     rest = body[literal.end() :]
+    if rest.startswith(")") and rest[1:2] not in ("?", "*", "{"):
+        rest = rest[1:]  # the group of one literal closes: `(?:medsam)(?=-|$)`
     if rest and rest[0] not in "-(":
         return None  # a quantifier or class follows: the first token is not literal
     found = tokens(literal.group(0))

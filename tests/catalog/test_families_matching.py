@@ -324,6 +324,31 @@ def test_a_pinned_base_passes_its_family_down(tmp_path: Path) -> None:
     assert found["huggingface:lab/tuned"].slug == "whisper"  # type: ignore[union-attr]
 
 
+def test_a_pinned_base_outside_the_catalog_passes_its_family_down(vocab: Vocabulary) -> None:
+    # Pony Diffusion V6 XL is a Civitai model known by its number only; a LoRA made for it
+    # names that number as its base.
+    lora = child("99", ("civitai", "257749"), relation="adapter", platform="civitai", name="x")
+    verdict = assign(vocab, lora)["civitai:99"]
+    assert verdict is not None
+    assert (verdict.slug, verdict.method) == ("pony-diffusion", "lineage")
+    assert vocab.families["pony-diffusion"].root == "stable-diffusion"
+
+
+@pytest.mark.parametrize(
+    ("name", "family"),
+    [
+        ("Wan2.2-I2V-A14B-Moe-Distill-Lightx2v", "wan-2.2"),
+        ("Wan2.1-T2V-1.3B", "wan-2.1"),
+        ("wan-ice-cream-shop", None),  # "Wan" alone is not the video model
+        ("Semi-realistic illustrious", "illustrious"),
+    ],
+)
+def test_video_and_civitai_base_families_by_name(
+    vocab: Vocabulary, name: str, family: str | None
+) -> None:
+    assert family_of(vocab, record(f"lab/{name}", name=name)) == family
+
+
 def test_a_new_family_is_data(tmp_path: Path) -> None:
     vocab = _with_user(
         tmp_path,
