@@ -1,12 +1,12 @@
-"""Drop the secondary indexes and foreign keys of the bulk-loaded tables, and put them back.
+"""Drop the keys, indexes and foreign keys of the bulk-loaded tables, and put them back.
 
-A COPY into tables without secondary indexes and foreign-key triggers runs several
-times faster, and an index built once over sorted data is smaller than one grown row by
-row. Primary keys and unique constraints stay (they catch a writer's bug at once); the
-`models_search_document` trigger stays too, so every row's `search_document` is what the
-loader's inserts compute. The definitions are read from the catalog itself
-(`pg_get_indexdef`, `pg_get_constraintdef`), so whatever the migrations create comes back
-exactly.
+A COPY into tables without indexes and foreign-key triggers runs several times faster,
+and an index built once over sorted data is smaller than one grown row by row. Primary
+keys and unique constraints are checked when they are added back (a writer's bug that
+duplicates a row fails there). The `models_search_document` trigger stays, so every
+row's `search_document` is what the loader's inserts compute. The definitions are read
+from the catalog itself (`pg_get_indexdef`, `pg_get_constraintdef`), so whatever the
+migrations create comes back exactly.
 """
 
 from __future__ import annotations
@@ -39,6 +39,12 @@ WHERE contype = 'f' AND conparentid = 0
   AND (conrelid = ANY(%(t)s::regclass[]) OR confrelid = ANY(%(t)s::regclass[]))
 ORDER BY 1, 2
 """
+_KEYS = """
+SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)
+FROM pg_constraint
+WHERE contype IN ('p', 'u') AND conparentid = 0 AND conrelid = ANY(%(t)s::regclass[])
+ORDER BY 1, 2
+"""
 # Indexes that back no primary key or unique constraint of their own table.
 _INDEXES = """
 SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
@@ -57,17 +63,19 @@ class Dropped:
     """What `drop` removed, to be created again by `restore`."""
 
     foreign_keys: list[tuple[str, str, str]] = field(default_factory=list)
+    keys: list[tuple[str, str, str]] = field(default_factory=list)
     indexes: list[tuple[str, str]] = field(default_factory=list)
 
 
 def drop(conn: psycopg.Connection) -> Dropped:
-    """Drop the foreign keys touching `LOADED_TABLES` and their secondary indexes."""
+    """Drop the foreign keys touching `LOADED_TABLES`, their keys and their indexes."""
     tables = list(LOADED_TABLES)
     dropped = Dropped(
         foreign_keys=conn.execute(_FOREIGN_KEYS, {"t": tables}).fetchall(),
+        keys=conn.execute(_KEYS, {"t": tables}).fetchall(),
         indexes=conn.execute(_INDEXES, {"t": tables}).fetchall(),
     )
-    for table, name, _ in dropped.foreign_keys:
+    for table, name, _ in [*dropped.foreign_keys, *dropped.keys]:
         conn.execute(
             sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
                 sql.SQL(table), sql.Identifier(name)
@@ -79,10 +87,15 @@ def drop(conn: psycopg.Connection) -> Dropped:
 
 
 def restore(conn: psycopg.Connection, dropped: Dropped) -> None:
-    """Build the dropped indexes, then validate and add the foreign keys again."""
+    """Add the keys back, build the indexes, then validate and add the foreign keys."""
+    _add(conn, dropped.keys)
     for _, definition in dropped.indexes:
         conn.execute(sql.SQL(definition))  # type: ignore[arg-type]
-    for table, name, definition in dropped.foreign_keys:
+    _add(conn, dropped.foreign_keys)
+
+
+def _add(conn: psycopg.Connection, constraints: list[tuple[str, str, str]]) -> None:
+    for table, name, definition in constraints:
         conn.execute(
             sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}").format(
                 sql.SQL(table),
