@@ -157,7 +157,7 @@ class BulkWriter:
 
 def _copy(conn: psycopg.Connection, target: str, rows: Iterable[Sequence[Any]]) -> None:
     """COPY `rows` into `target` ("table (columns)"), in the current transaction."""
-    with conn.cursor() as cur, cur.copy(f"COPY {target} FROM STDIN") as copy:  # type: ignore[call-overload]
+    with conn.cursor() as cur, cur.copy(f"COPY {target} FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
 
@@ -166,8 +166,9 @@ class DerivedWriter:
     """COPYs derivations and USAGE facet rows, as `catalog.derive.store.write` stores them."""
 
     def __init__(self, conn: psycopg.Connection) -> None:
-        self.classes = dict(conn.execute("SELECT slug, id FROM license_classes").fetchall())
-        self.usages = dict(conn.execute("SELECT slug, id FROM usages").fetchall())
+        rows = conn.execute("SELECT slug, id FROM license_classes").fetchall()
+        self.classes: dict[str, int] = dict(rows)
+        self.usages: dict[str, int] = dict(conn.execute("SELECT slug, id FROM usages").fetchall())
         self.now = dt.datetime.now(dt.UTC)
 
     def write(

@@ -90,7 +90,7 @@ def restore(conn: psycopg.Connection, dropped: Dropped) -> None:
     """Add the keys back, build the indexes, then validate and add the foreign keys."""
     _add(conn, dropped.keys)
     for _, definition in dropped.indexes:
-        conn.execute(sql.SQL(definition))  # type: ignore[arg-type]
+        conn.execute(sql.SQL(definition))
     _add(conn, dropped.foreign_keys)
 
 
@@ -100,6 +100,6 @@ def _add(conn: psycopg.Connection, constraints: list[tuple[str, str, str]]) -> N
             sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}").format(
                 sql.SQL(table),
                 sql.Identifier(name),
-                sql.SQL(definition),  # type: ignore[arg-type]
+                sql.SQL(definition),
             )
         )

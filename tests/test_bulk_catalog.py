@@ -155,7 +155,7 @@ def _page(models: dict[str, Any]) -> list[str]:
 
 
 def test_graphql_answers_the_same_on_both_catalogs(catalogs: tuple[str, str]) -> None:
-    searches = [
+    searches: list[dict[str, Any]] = [
         {"search": "bert", "filter": None},
         {"search": "llama instruct", "filter": {"formats": ["gguf", "safetensors"]}},
         {"search": None, "filter": {"tasks": ["text-generation"], "licenses": ["mit"]}},
