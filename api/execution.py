@@ -15,9 +15,11 @@ connection back; the slot is freed only then).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import multiprocessing
 import os
+import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -26,6 +28,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 from api.worker import INDEX_BUILDING, INDEX_OFF, INDEX_READY, WorkerConfig, init_worker
+from catalog.queries.index_store import default_store_root
 from catalog.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -79,6 +82,10 @@ class RequestExecutor:
         """Start the worker processes (each builds its engine and facet index)."""
         with self._lock:
             if self._pool is None:
+                if self._config.facet_index and self._config.index_dir is None:
+                    # One index for all workers: built by one, mapped by every one.
+                    root = str(default_store_root())
+                    self._config = dataclasses.replace(self._config, index_dir=root)
                 self._pool = ProcessPoolExecutor(
                     max_workers=self.workers,
                     mp_context=self._ctx,
@@ -147,3 +154,7 @@ class RequestExecutor:
             pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+        root = self._config.index_dir
+        self._config = dataclasses.replace(self._config, index_dir=None)
+        if root is not None:
+            shutil.rmtree(root, ignore_errors=True)

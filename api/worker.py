@@ -25,6 +25,7 @@ from sqlalchemy.engine import make_url
 from api.context import close_request_session, open_request_session
 from catalog.queries.errors import QueryError
 from catalog.queries.index_cache import FacetIndexCache
+from catalog.queries.index_store import IndexStore
 from catalog.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ class WorkerConfig:
     facet_index: bool
     index_states: Any  # multiprocessing Array of ints: one INDEX_* state per worker
     next_slot: Any  # multiprocessing Value: the next free index in `index_states`
+    index_dir: str | None = None  # where workers share one facet index (IndexStore)
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,10 @@ def init_worker(config: WorkerConfig) -> None:
     cache = None
     if config.facet_index:
         aux = make_engine(url, pool_size=1, max_overflow=1, connect_args=app_name)
-        cache = FacetIndexCache(aux, on_built=lambda: _set_state(config, slot, INDEX_READY))
+        store = IndexStore(config.index_dir) if config.index_dir else None
+        cache = FacetIndexCache(
+            aux, on_built=lambda: _set_state(config, slot, INDEX_READY), store=store
+        )
         cache.start_build()
     _set_state(config, slot, INDEX_BUILDING if cache else INDEX_OFF)
     graphql = CatalogGraphQL(engine, config.settings, cache)

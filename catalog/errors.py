@@ -13,3 +13,9 @@ class DatabaseConfigError(CatalogError):
     """`DATABASE_URL` is malformed, unreachable, or the embedded server is unavailable."""
 
     exit_code = 2
+
+
+class SettingsError(CatalogError):
+    """A setting (environment variable or `CATALOG_CONFIG` file) is missing or invalid."""
+
+    exit_code = 2

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
+import tomllib
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from catalog.errors import SettingsError
 
 MASK = "**********"
 _SECRET_OPTION = re.compile(r"token|secret|password|key$", re.IGNORECASE)
@@ -139,7 +143,7 @@ class Settings(BaseSettings):
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
         toml_path = os.environ.get("CATALOG_CONFIG")
         if toml_path:
-            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_path))
+            sources.append(_CheckedToml(settings_cls, toml_path))
         return tuple(sources)
 
     def redacted(self) -> dict[str, Any]:
@@ -162,7 +166,81 @@ class Settings(BaseSettings):
         return data
 
 
+# Top-level names an older configuration file may hold for what is now a hub option: a
+# file that sets one is told where it went rather than silently ignored.
+_MOVED_KEYS = {
+    "hf_endpoint": ("huggingface", "url"),
+    "hf_token": ("huggingface", "token"),
+    "kaggle_api_url": ("kaggle", "url"),
+    "onnx_manifest_url": ("onnx-model-zoo", "url"),
+    "tfhub_archive_url": ("tfhub", "url"),
+    "pytorch_hub_archive_url": ("pytorch-hub", "url"),
+}
+
+
+class _CheckedToml(TomlConfigSettingsSource):
+    """The `CATALOG_CONFIG` file: it must exist and parse, and every key must be a setting
+    (a typo would otherwise be ignored and the default used without a word)."""
+
+    def __init__(self, settings_cls: type[BaseSettings], path: str) -> None:
+        if not Path(path).is_file():
+            raise SettingsError(f"CATALOG_CONFIG names {path}, which is not a file")
+        try:
+            super().__init__(settings_cls, toml_file=path)
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"CATALOG_CONFIG file {path} is not valid TOML: {exc}") from None
+        _check_keys(settings_cls, self.toml_data, path)
+
+
+def _check_keys(settings_cls: type[BaseSettings], data: dict[str, Any], path: str) -> None:
+    known: set[str] = set()
+    for name, field in settings_cls.model_fields.items():
+        known.add(name)
+        if isinstance(field.validation_alias, AliasChoices):
+            known.update(str(choice) for choice in field.validation_alias.choices)
+    for key in data:
+        if key in known:
+            continue
+        if key.lower() in _MOVED_KEYS:
+            hub, option = _MOVED_KEYS[key.lower()]
+            hint = f"it moved: set `{option}` in a [harvesters.{hub}] table"
+        else:
+            close = difflib.get_close_matches(key, sorted(settings_cls.model_fields), n=1)
+            hint = f"did you mean `{close[0]}`?" if close else "see README.md, Configuration"
+        raise SettingsError(f"CATALOG_CONFIG file {path}: unknown setting `{key}`; {hint}")
+
+
+def _explain(exc: ValidationError) -> str:
+    """One line for every invalid value, named as the environment and the file name it."""
+    problems = []
+    for error in exc.errors():
+        where = ".".join(str(part) for part in error["loc"])
+        if where in _FIELD_OF:
+            where = f"{where} (`{_FIELD_OF[where]}` in the CATALOG_CONFIG file)"
+        secret = _SECRET_OPTION.search(where) or "DATABASE_URL" in where
+        shown = "" if secret else f" (got {error.get('input')!r})"
+        problems.append(f"{where}: {error['msg']}{shown}")
+    return "invalid setting " + "; ".join(problems)
+
+
+_FIELD_OF = {
+    str(alias): name
+    for name, field in Settings.model_fields.items()
+    if isinstance(field.validation_alias, AliasChoices)
+    for alias in field.validation_alias.choices
+    if str(alias) != name
+}
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings (read once)."""
-    return Settings()
+    """The process-wide settings (read once).
+
+    Raises:
+        SettingsError: a setting is invalid, or the `CATALOG_CONFIG` file is missing,
+            malformed or names an unknown setting.
+    """
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise SettingsError(_explain(exc)) from None

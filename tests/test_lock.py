@@ -26,10 +26,10 @@ class Pin:
         return spec.version
 
 
-def _pins() -> dict[str, Pin]:
+def _pins(lock: str = "requirements.lock") -> dict[str, Pin]:
     pins: dict[str, Pin] = {}
     current: Requirement | None = None
-    for raw in (ROOT / "requirements.lock").read_text().splitlines():
+    for raw in (ROOT / lock).read_text().splitlines():
         line = raw.strip().removesuffix("\\").strip()
         if not line or line.startswith("#"):
             continue
@@ -71,3 +71,18 @@ def test_every_pin_has_hashes_and_the_installed_versions_are_the_locked_ones() -
         if marker is not None and not marker.evaluate():
             continue  # not for this platform or Python
         assert metadata.version(name) == pin.version, f"{name}: run scripts/setup"
+
+
+def test_the_image_lock_is_the_runtime_part_of_the_full_lock() -> None:
+    """The Dockerfile installs requirements-runtime.lock: the same pins, every runtime
+    dependency, none of the test or dev extras."""
+    full, runtime = _pins(), _pins("requirements-runtime.lock")
+    for name, pin in runtime.items():
+        assert name in full, f"{name} is in the image lock only: run scripts/lock"
+        assert pin.version == full[name].version, f"{name}: the two locks disagree"
+        assert pin.hashes > 0, f"{name} has no hash"
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    for raw in project["dependencies"]:
+        assert canonicalize_name(Requirement(raw).name) in runtime, f"{raw}: run scripts/lock"
+    # Tools of the test and dev extras stay out of the image.
+    assert not {"pytest", "playwright", "mypy", "ruff", "uv"} & set(runtime)

@@ -181,7 +181,8 @@ def _by_row(index: FacetIndex, field: str) -> tuple[np.ndarray, np.ndarray]:
         multi = index.multi[field]
         order = np.argsort(multi.rows, kind="stable")
         per_row = np.bincount(multi.rows, minlength=index.size)
-        offsets = np.concatenate(([0], np.cumsum(per_row)))
+        # int32: a catalog has far fewer than 2**31 entries, and this array is per model.
+        offsets = np.concatenate(([0], np.cumsum(per_row))).astype(np.int32)
         cached = (bucket_codes(index, field)[order], offsets)
         index.derived[key] = cached
     return cached
@@ -295,3 +296,15 @@ def page_any(
         rows, ids, norms = rows[after], ids[after], [n[after] for n in norms]
     order = np.lexsort((ids, *reversed(norms)))[: first + 1]
     return _slice(index, rows[order], keys, hits, first)
+
+
+def warm(index: FacetIndex) -> None:
+    """Compute now the arrays queries otherwise compute on first use (facet codes, rows
+    grouped by model, the order of the default sort), so that a shared index carries them
+    and no worker holds a private copy. Other sort orders stay lazy: each costs 16 bytes
+    a model, and most are rarely asked for."""
+    for field, dim in DIMENSIONS.items():
+        bucket_codes(index, field)
+        if dim.multi:
+            _by_row(index, field)
+    _global_order(index, SortKey("downloads", descending=True))

@@ -21,8 +21,9 @@ from sqlalchemy import Connection, Engine, select, text
 from sqlalchemy.orm import Session
 
 from catalog.models import Model
-from catalog.queries.facet_engine import SearchHits
+from catalog.queries.facet_engine import SearchHits, warm
 from catalog.queries.facet_index import FacetIndex, build_index, read_version
+from catalog.queries.index_store import IndexStore
 from catalog.queries.text_search import build_match, build_rank
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ class FacetIndexCache:
         check_interval: float = 1.0,
         search_cache_size: int = 256,
         on_built: Callable[[], None] | None = None,
+        store: IndexStore | None = None,
     ) -> None:
         """Create an empty cache.
 
@@ -46,6 +48,8 @@ class FacetIndexCache:
             check_interval: Seconds between version checks (background mode).
             search_cache_size: Search texts whose matching rows are kept.
             on_built: Called after each background build (e.g. to report readiness).
+            store: Share the index with other processes through this store (background
+                mode): one process builds each version, every process maps it.
         """
         self.engine = engine
         self.check_interval = check_interval if engine is not None else 0.0
@@ -56,6 +60,7 @@ class FacetIndexCache:
         self._hits: OrderedDict[tuple[Any, ...], SearchHits] = OrderedDict()
         self._hits_size = search_cache_size
         self._on_built = on_built
+        self.store = store
 
     @property
     def index(self) -> FacetIndex | None:
@@ -89,9 +94,21 @@ class FacetIndexCache:
 
     def build_now(self) -> FacetIndex:
         """Build through the engine and wait for it (start-up, benchmarks)."""
-        assert self.engine is not None
-        with self.engine.connect() as conn:
-            index = self._build_snapshot(conn)
+        engine = self.engine
+        assert engine is not None
+
+        def build() -> FacetIndex:
+            with engine.connect() as conn:
+                index = self._build_snapshot(conn)
+            if self.store is not None:
+                warm(index)  # computed once for every process, not once per process
+            return index
+
+        def version() -> tuple[Any, ...]:
+            with engine.connect() as conn:
+                return read_version(conn)
+
+        index = build() if self.store is None else self.store.obtain(version, build)
         self._index = index
         return index
 

@@ -47,3 +47,38 @@ def test_usage_errors_exit_2_with_the_usage_and_what_was_wrong(
     assert lines[-1].startswith("Error: "), result.stderr
     assert named in lines[-1]
     assert len(lines) <= 4, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variables", "config", "named"),
+    [
+        (
+            {"CATALOG_REMOVAL_THRESHOLD": "5"},
+            None,
+            "invalid setting CATALOG_REMOVAL_THRESHOLD (`removal_threshold` in the "
+            "CATALOG_CONFIG file): Input should be less than or equal to 1 (got '5')",
+        ),
+        ({}, "removal_treshold = 0.1\n", "unknown setting `removal_treshold`; did you mean"),
+        (
+            {},
+            'hf_endpoint = "http://mirror.local"\n',
+            "unknown setting `hf_endpoint`; it moved: set `url` in a [harvesters.huggingface]",
+        ),
+        ({}, "removal_threshold = [\n", "is not valid TOML"),
+        ({"CATALOG_CONFIG": "/nonexistent/catalog.toml"}, None, "which is not a file"),
+    ],
+)
+def test_bad_settings_stop_every_command_with_one_line_and_exit_2(
+    variables: dict[str, str], config: str | None, named: str, tmp_path: Path
+) -> None:
+    """A typo in a setting is named, never ignored (a default used silently) nor a
+    traceback."""
+    env = catalog_env(DATABASE_URL=NO_DATABASE, CATALOG_HOME=str(tmp_path / "home"), **variables)
+    if config is not None:
+        (tmp_path / "catalog.toml").write_text(config)
+        env["CATALOG_CONFIG"] = str(tmp_path / "catalog.toml")
+    result = run_catalog("status", env=env, timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()], result.stderr
+    assert result.stderr.startswith("error: ")
+    assert named in result.stderr

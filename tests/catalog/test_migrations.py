@@ -81,6 +81,19 @@ def test_families_revision_appends_to_the_derived_view_and_restores_it(
     assert families is None
 
 
+def test_nsfw_revision_appends_to_the_family_view_and_restores_it(empty_engine: Engine) -> None:
+    migrate.upgrade(empty_engine, "0007")
+    columns_0007, definition_0007 = _view(empty_engine, "models_flat")
+    assert columns_0007[-2:] == ["family", "family_root"]
+
+    migrate.upgrade(empty_engine, "0008")
+    columns, _ = _view(empty_engine, "models_flat")
+    assert columns == [*columns_0007, "nsfw"]
+
+    migrate.downgrade(empty_engine, "0007")
+    assert _view(empty_engine, "models_flat") == (columns_0007, definition_0007)
+
+
 def test_models_and_migrations_do_not_drift(shared_engine: Engine) -> None:
     with shared_engine.connect() as conn:
         ctx = MigrationContext.configure(

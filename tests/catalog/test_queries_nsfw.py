@@ -52,6 +52,12 @@ def test_the_loader_stores_what_the_hub_says(db_session, flagged) -> None:
     assert all(stored[ids[_ref(r)]] is r.nsfw for r in records)
 
 
+def test_dashboards_read_the_flag_from_the_reporting_view(db_session, flagged) -> None:
+    records, _ = flagged
+    flat = dict(db_session.execute(text("select ref, nsfw from reporting.models_flat")).all())
+    assert {ref: flat[ref] for ref in map(_ref, records)} == {_ref(r): r.nsfw for r in records}
+
+
 def test_nsfw_models_are_hidden_unless_the_filter_asks(db_session, flagged, backend) -> None:
     records, ids = flagged
     safe = {ids[_ref(r)] for r in records if r.nsfw is not True}

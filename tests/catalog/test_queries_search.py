@@ -4,6 +4,7 @@ both backends (SQL and the in-memory facet index), held to plain Python."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
@@ -15,13 +16,17 @@ from catalog.queries.index_cache import FacetIndexCache
 from catalog.queries.search import search_models
 from catalog.records import NormalizedModel
 from tests.factories import NOW, catalog_records, facet, keep, load, record, remove
+from tests.shared_index import MappedIndexCache
 
 KEY_OF_FIELD = {field: key for key, field in FILTER_KEYS.items()}
 
 
-@pytest.fixture(params=["sql", "index"])
-def backend(request: pytest.FixtureRequest) -> FacetIndexCache | None:
-    """Run a test against SQL and against the facet index (rebuilt inline when stale)."""
+@pytest.fixture(params=["sql", "index", "shared"])
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> FacetIndexCache | None:
+    """Run a test against SQL, the facet index (rebuilt inline when stale), and the index
+    as API workers share it (saved, then mapped read-only)."""
+    if request.param == "shared":
+        return MappedIndexCache(tmp_path)
     return FacetIndexCache() if request.param == "index" else None
 
 

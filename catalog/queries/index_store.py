@@ -1,0 +1,198 @@
+"""Share one facet index between the API's worker processes through memory-mapped files.
+
+Each worker used to build and hold its own copy of the index: memory grew with the
+number of workers and every worker paid the build. With a store, the first worker to
+notice a new catalog version builds the index (holding an exclusive file lock, so the
+others wait instead of building too), warms the arrays every query needs, and publishes
+it as a directory of `.npy` files; every worker then maps those files read-only, so the
+pages are shared through the page cache (counted once, however many workers map them).
+
+A snapshot is written under a temporary name and renamed into place, then named in the
+`current` file (also replaced atomically), so a reader sees a whole snapshot or none.
+Old snapshots are unlinked once two newer ones exist: a worker still mapping one keeps
+its pages until it lets go of that index (unlinking a mapped file is safe on POSIX).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import fcntl
+import logging
+import os
+import pickle
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from catalog.queries.facet_index import FacetIndex
+
+log = logging.getLogger(__name__)
+
+KEEP = 2  # snapshots kept: the current one and the one a slow reader may still be opening
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _ArrayRef:
+    """Stands for array number `n` of a snapshot in its pickled skeleton."""
+
+    n: int
+
+
+_BRANCH = object()  # what a leaf function returns for a value that is not its leaf
+
+
+def _walk(value: Any, leaf: Callable[[Any], Any]) -> Any:
+    """A copy of `value` (through dicts, lists, tuples and dataclasses) with each value
+    that `leaf` maps to something other than `_BRANCH` replaced by that."""
+    swapped = leaf(value)
+    if swapped is not _BRANCH:
+        return swapped
+    if isinstance(value, dict):
+        return {key: _walk(item, leaf) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_walk(item, leaf) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = dataclasses.fields(value)
+        return type(value)(**{f.name: _walk(getattr(value, f.name), leaf) for f in fields})
+    return value
+
+
+def save_index(index: FacetIndex, directory: Path) -> None:
+    """Write `index` (its lazily computed arrays included) as `directory`, atomically."""
+    arrays: list[np.ndarray] = []
+
+    def to_ref(value: Any) -> Any:
+        if not isinstance(value, np.ndarray):
+            return _BRANCH
+        arrays.append(value)
+        return _ArrayRef(len(arrays) - 1)
+
+    skeleton = _walk(index, to_ref)
+    partial = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
+    try:
+        for n, array in enumerate(arrays):
+            np.save(partial / f"{n}.npy", np.ascontiguousarray(array), allow_pickle=False)
+        with (partial / "skeleton.pickle").open("wb") as out:
+            pickle.dump(skeleton, out, protocol=pickle.HIGHEST_PROTOCOL)
+        partial.rename(directory)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+
+
+def load_index(directory: Path) -> FacetIndex:
+    """Map a saved index read-only (arrays are shared with every process mapping it)."""
+    with (directory / "skeleton.pickle").open("rb") as source:
+        skeleton = pickle.load(source)  # noqa: S301 - written by this module, in our own dir
+
+    def mapped(value: Any) -> Any:
+        if not isinstance(value, _ArrayRef):
+            return _BRANCH
+        # A plain ndarray view of the mapping: np.memmap's subclass overhead is not wanted
+        # on every slice of a hot path.
+        path = directory / f"{value.n}.npy"
+        return np.asarray(np.load(path, mmap_mode="r", allow_pickle=False))
+
+    index = _walk(skeleton, mapped)
+    assert isinstance(index, FacetIndex)
+    return index
+
+
+def snapshot_bytes(directory: Path) -> int:
+    """Size of a saved index's arrays on disk (what the workers share)."""
+    return sum(path.stat().st_size for path in directory.glob("*.npy"))
+
+
+class IndexStore:
+    """A directory where one process builds the index and every process maps it."""
+
+    def __init__(self, root: Path | str) -> None:
+        """Use `root` (created if missing) for snapshots and the build lock."""
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def obtain(
+        self, read_version: Callable[[], tuple[Any, ...]], build: Callable[[], FacetIndex]
+    ) -> FacetIndex:
+        """The index of the catalog's current version: mapped if a process has published
+        it, else built here (one builder at a time), published, then mapped."""
+        published = self._published(read_version())
+        if published is not None:
+            return published
+        with self._build_lock():
+            # Another process may have published while this one waited for the lock.
+            published = self._published(read_version())
+            if published is not None:
+                return published
+            index = build()
+            try:
+                return self._publish(index)
+            except OSError as exc:  # e.g. a full disk: serve unshared rather than not at all
+                log.warning("facet index not shared between workers: %s", exc)
+                return index
+
+    def _published(self, version: tuple[Any, ...]) -> FacetIndex | None:
+        name = self._current_name()
+        if name is None:
+            return None
+        try:
+            index = load_index(self.root / name)
+        except (OSError, pickle.UnpicklingError, EOFError):
+            log.warning("facet index snapshot %s unreadable; building a new one", name)
+            return None
+        return index if index.version == version else None
+
+    def _publish(self, index: FacetIndex) -> FacetIndex:
+        serial = 1 + max((_serial(p.name) for p in self.root.glob("snapshot-*")), default=0)
+        name = f"snapshot-{serial:08d}"
+        save_index(index, self.root / name)
+        pointer = self.root / ".current.tmp"
+        pointer.write_text(name)
+        pointer.replace(self.root / "current")
+        self._prune(serial)
+        size = snapshot_bytes(self.root / name) >> 20
+        log.info("facet index published as %s (%d MB of arrays)", name, size)
+        return load_index(self.root / name)
+
+    def _current_name(self) -> str | None:
+        try:
+            return (self.root / "current").read_text().strip() or None
+        except FileNotFoundError:
+            return None
+
+    def _prune(self, newest: int) -> None:
+        for path in self.root.glob("snapshot-*"):
+            if _serial(path.name) <= newest - KEEP:
+                shutil.rmtree(path, ignore_errors=True)
+
+    @contextlib.contextmanager
+    def _build_lock(self) -> Iterator[None]:
+        # flock is released by the kernel if the holder dies: a killed builder never
+        # leaves the others waiting forever.
+        fd = os.open(self.root / "build.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
+
+def _serial(name: str) -> int:
+    try:
+        return int(name.rsplit("-", 1)[1])
+    except (IndexError, ValueError):
+        return 0
+
+
+def default_store_root() -> Path:
+    """A fresh directory for one server's snapshots, in the temporary directory.
+
+    Not /dev/shm: containers give it 64 MB by default, less than the index of a large
+    catalog. Files just written stay in the page cache, shared by every mapping.
+    """
+    return Path(tempfile.mkdtemp(prefix="model-catalog-index-"))
