@@ -333,7 +333,11 @@ def main() -> None:
             if fn is None or (args.index_only and fn is not with_index):
                 cells.append("-")
             else:
-                p50, p95 = timed(fn, n if fn is not sql_backend else max(5, n // 4))
+                try:
+                    p50, p95 = timed(fn, n if fn is not sql_backend else max(5, n // 4))
+                except RuntimeError as exc:  # e.g. a page over the request budget (503)
+                    cells.append(str(exc).split(":", 2)[1].strip()[:20])
+                    continue
                 cells.append(f"{p50:.1f} / {p95:.1f} ms")
         print(f"{label:42} {cells[0]:>22} {cells[1]:>22} {cells[2]:>20}", flush=True)
     pages.close()
