@@ -233,21 +233,8 @@ def detail_params(ref: tuple[str, int]) -> dict[str, Any]:
     return {"platform": platform, "external_id": external_id, "id": ref[1]}
 
 
-def main() -> None:
-    """Command line entry."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", required=True)
-    parser.add_argument("--iterations", type=int, default=40)
-    parser.add_argument(
-        "--index-only",
-        action="store_true",
-        help="time the facet index and the pages only (no SQL backend, no hand SQL: at "
-        "millions of models they take seconds per query)",
-    )
-    args = parser.parse_args()
-    engine = create_engine(normalize_url(args.database_url), pool_size=5)
-    with engine.connect() as conn:
-        total = conn.execute(text("SELECT count(*) FROM models")).scalar_one()
+def build_index(engine: Engine, total: int) -> FacetIndexCache:
+    """Build the facet index (and its text index) once; print its time and size."""
     cache = FacetIndexCache(engine, check_interval=3600)
     started = time.perf_counter()
     index = cache.build_now()
@@ -269,6 +256,25 @@ def main() -> None:
         f"arrays + text index {text_size / 2**20:.0f} MiB"
         + ("" if index.text is not None else " (NOT BUILT: text searches use SQL)")
     )
+    return cache
+
+
+def main() -> None:
+    """Command line entry."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--iterations", type=int, default=40)
+    parser.add_argument(
+        "--index-only",
+        action="store_true",
+        help="time the facet index and the pages only (no SQL backend, no hand SQL: at "
+        "millions of models they take seconds per query)",
+    )
+    args = parser.parse_args()
+    engine = create_engine(normalize_url(args.database_url), pool_size=5)
+    with engine.connect() as conn:
+        total = conn.execute(text("SELECT count(*) FROM models")).scalar_one()
+    cache = build_index(engine, total)
     refs = sample_refs(engine)
     n = args.iterations
 
