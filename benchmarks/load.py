@@ -138,6 +138,7 @@ class LoadResult:
     health_failures: int = 0
     rss_mb: list[float] = field(default_factory=list)
     idle_in_transaction: int | None = None
+    generator_cpu_share: float | None = None  # of all cores: the load generator's own cost
 
     @property
     def server_errors(self) -> int:
@@ -196,6 +197,7 @@ class LoadResult:
                 "max": _round(max(self.rss_mb, default=None)),
             },
             "idle_in_transaction": self.idle_in_transaction,
+            "generator_cpu_share": _round(self.generator_cpu_share),
             "failures": self.failures(),
         }
 
@@ -285,7 +287,7 @@ async def run_phase(
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     stop_at = time.monotonic() + duration
     async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=request_timeout) as http:
-        started = time.monotonic()
+        started, cpu_started = time.monotonic(), time.process_time()
         await asyncio.gather(
             _probe_health(base_url, result, stop_at),
             _sample_memory(server_pid, result, stop_at),
@@ -302,6 +304,10 @@ async def run_phase(
             ),
         )
         result.duration_s = time.monotonic() - started
+    # The generator shares the machine with the server: its share of all cores is what
+    # the server did not get.
+    used = time.process_time() - cpu_started
+    result.generator_cpu_share = used / (result.duration_s * (os.cpu_count() or 1))
     return result
 
 
@@ -377,9 +383,10 @@ def stop_server(process: Any, timeout: float = 30) -> float:
 def _print_table(results: list[LoadResult]) -> None:
     print(
         "| clients | req/s | requests | 5xx | GraphQL errors | hung up | p50 / p95 / p99 ms "
-        "| /healthz p50 / p99 / max ms | RSS first / last / max MB | idle in tx |"
+        "| /healthz p50 / p99 / max ms | RSS first / last / max MB | idle in tx "
+        "| generator CPU |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         s = r.summary()
         lat, health, rss = s["latency_ms"], s["healthz_ms"], s["rss_mb"]
@@ -387,7 +394,8 @@ def _print_table(results: list[LoadResult]) -> None:
             f"| {r.clients} | {s['requests_per_s']} | {r.requests} | {r.server_errors} "
             f"| {sum(r.graphql_errors.values())} | {r.abandoned} "
             f"| {lat[50]} / {lat[95]} / {lat[99]} | {health[50]} / {health[99]} / {health[100]} "
-            f"| {rss['first']} / {rss['last']} / {rss['max']} | {r.idle_in_transaction} |"
+            f"| {rss['first']} / {rss['last']} / {rss['max']} | {r.idle_in_transaction} "
+            f"| {(s['generator_cpu_share'] or 0):.0%} |"
         )
 
 
