@@ -48,6 +48,7 @@ class Conditions:
         self.index = index
         self.parts: list[tuple[str | None, np.ndarray]] = []
         self._masks: dict[str | None, np.ndarray] = {}
+        self._rows: dict[int, np.ndarray] = {}
         if not rf.include_removed:
             self.parts.append((None, ~index.removed))
         if not rf.include_nsfw:
@@ -98,6 +99,16 @@ class Conditions:
             self._masks[skip] = cached
         return cached
 
+    def rows(self, skip: str | None = None) -> np.ndarray:
+        """Row numbers of `mask(skip)`, computed once per mask (most facets share one)."""
+        mask = self.mask(skip)
+        key = id(mask)
+        cached = self._rows.get(key)
+        if cached is None:
+            # then gather: faster than boolean indexing on dense masks
+            cached = self._rows[key] = np.flatnonzero(mask)
+        return cached
+
 
 def _top(counts: np.ndarray, field: str, index: FacetIndex, limit: int) -> list[FacetBucket]:
     vocab = index.vocab[field]
@@ -128,10 +139,10 @@ def facet_counts(
         ]
         buckets.sort(key=lambda b: (-b.count, b.value))
         return FacetCounts(field, buckets[:limit])
-    rows = np.flatnonzero(mask)  # then gather: faster than boolean indexing on dense masks
+    rows = cond.rows(skip=field)
     size = len(index.vocab[field].values) + 1
     if DIMENSIONS[field].multi:
-        codes = _multi_codes(index, field, rows)
+        codes = _multi_codes(index, field, rows, mask)
     else:
         codes = bucket_codes(index, field)[rows]
     counts = np.bincount(codes, minlength=size)[1:]
@@ -188,19 +199,32 @@ def _by_row(index: FacetIndex, field: str) -> tuple[np.ndarray, np.ndarray]:
     return cached
 
 
-def _multi_codes(index: FacetIndex, field: str, rows: np.ndarray) -> np.ndarray:
-    """Bucket codes of every entry of the given rows (ascending)."""
+def _multi_codes(
+    index: FacetIndex, field: str, rows: np.ndarray, mask: np.ndarray | None = None
+) -> np.ndarray:
+    """Bucket codes of every entry of the given rows (ascending); `mask` is the same rows
+    as a boolean mask when the caller has it."""
     codes, offsets = _by_row(index, field)
     if len(rows) * 4 > index.size:
         # Dense: expand the row mask to entries in one pass.
-        keep = np.zeros(index.size, dtype=bool)
-        keep[rows] = True
-        return codes[np.flatnonzero(np.repeat(keep, np.diff(offsets)))]
+        if mask is None:
+            mask = np.zeros(index.size, dtype=bool)
+            mask[rows] = True
+        return codes[np.repeat(mask, _entry_counts(index, field, offsets))]
     starts = offsets[rows]
     lengths = offsets[rows + 1] - starts
     total = int(lengths.sum())
     first = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
     return codes[first + np.arange(total)]
+
+
+def _entry_counts(index: FacetIndex, field: str, offsets: np.ndarray) -> np.ndarray:
+    """Entries per row of a multi-valued facet (computed once per index)."""
+    key = f"counts:{field}"
+    cached = index.derived.get(key)
+    if cached is None:
+        cached = index.derived[key] = np.diff(offsets)
+    return cached
 
 
 def _sort_values(index: FacetIndex, key: SortKey, hits: SearchHits | None) -> np.ndarray:
@@ -300,11 +324,11 @@ def page_any(
 
 def warm(index: FacetIndex) -> None:
     """Compute now the arrays queries otherwise compute on first use (facet codes, rows
-    grouped by model, the order of the default sort), so that a shared index carries them
-    and no worker holds a private copy. Other sort orders stay lazy: each costs 16 bytes
-    a model, and most are rarely asked for."""
+    grouped by model with their entry counts, the order of the default sort), so that a
+    shared index carries them and no worker holds a private copy. Other sort orders stay
+    lazy: each costs 16 bytes a model, and most are rarely asked for."""
     for field, dim in DIMENSIONS.items():
         bucket_codes(index, field)
         if dim.multi:
-            _by_row(index, field)
+            _entry_counts(index, field, _by_row(index, field)[1])
     _global_order(index, SortKey("downloads", descending=True))
