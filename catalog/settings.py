@@ -192,12 +192,17 @@ class _CheckedToml(TomlConfigSettingsSource):
         _check_keys(settings_cls, self.toml_data, path)
 
 
-def _check_keys(settings_cls: type[BaseSettings], data: dict[str, Any], path: str) -> None:
-    known: set[str] = set()
+def _field_names(settings_cls: type[BaseSettings]) -> dict[str, str]:
+    """Every name a setting answers to (its field name and its aliases) -> field name."""
+    names = {name: name for name in settings_cls.model_fields}
     for name, field in settings_cls.model_fields.items():
-        known.add(name)
         if isinstance(field.validation_alias, AliasChoices):
-            known.update(str(choice) for choice in field.validation_alias.choices)
+            names.update((str(alias), name) for alias in field.validation_alias.choices)
+    return names
+
+
+def _check_keys(settings_cls: type[BaseSettings], data: dict[str, Any], path: str) -> None:
+    known = _field_names(settings_cls)
     for key in data:
         if key in known:
             continue
@@ -223,13 +228,8 @@ def _explain(exc: ValidationError) -> str:
     return "invalid setting " + "; ".join(problems)
 
 
-_FIELD_OF = {
-    str(alias): name
-    for name, field in Settings.model_fields.items()
-    if isinstance(field.validation_alias, AliasChoices)
-    for alias in field.validation_alias.choices
-    if str(alias) != name
-}
+# Environment names (the keys pydantic reports errors under) -> the field's file key.
+_FIELD_OF = {alias: name for alias, name in _field_names(Settings).items() if alias != name}
 
 
 @lru_cache(maxsize=1)

@@ -48,7 +48,7 @@ class Conditions:
         self.index = index
         self.parts: list[tuple[str | None, np.ndarray]] = []
         self._masks: dict[str | None, np.ndarray] = {}
-        self._rows: dict[int, np.ndarray] = {}
+        self._rows: dict[str | None, np.ndarray] = {}
         if not rf.include_removed:
             self.parts.append((None, ~index.removed))
         if not rf.include_nsfw:
@@ -86,10 +86,13 @@ class Conditions:
                 # NaN (no value) compares False, as NULL fails the SQL condition.
                 self.parts.append((tag, op(num[column], float(bound))))
 
+    def _key(self, skip: str | None) -> str | None:
+        """The mask `skip` asks for: a field with no condition shares the full mask."""
+        return skip if any(tag == skip for tag, _ in self.parts) else None
+
     def mask(self, skip: str | None = None) -> np.ndarray:
         """Rows meeting every condition except those of field `skip` (do not modify)."""
-        if not any(tag == skip for tag, _ in self.parts):
-            skip = None  # no condition of that field: the full mask serves
+        skip = self._key(skip)
         cached = self._masks.get(skip)
         if cached is None:
             cached = np.ones(self.index.size, dtype=bool)
@@ -101,12 +104,11 @@ class Conditions:
 
     def rows(self, skip: str | None = None) -> np.ndarray:
         """Row numbers of `mask(skip)`, computed once per mask (most facets share one)."""
-        mask = self.mask(skip)
-        key = id(mask)
-        cached = self._rows.get(key)
+        skip = self._key(skip)
+        cached = self._rows.get(skip)
         if cached is None:
             # then gather: faster than boolean indexing on dense masks
-            cached = self._rows[key] = np.flatnonzero(mask)
+            cached = self._rows[skip] = np.flatnonzero(self.mask(skip))
         return cached
 
 

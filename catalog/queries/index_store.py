@@ -79,10 +79,20 @@ def save_index(index: FacetIndex, directory: Path) -> None:
             np.save(partial / f"{n}.npy", np.ascontiguousarray(array), allow_pickle=False)
         with (partial / "skeleton.pickle").open("wb") as out:
             pickle.dump(skeleton, out, protocol=pickle.HIGHEST_PROTOCOL)
+        # Apart, so a reader can tell a stale snapshot without unpickling the whole index.
+        with (partial / "version.pickle").open("wb") as out:
+            pickle.dump(index.version, out, protocol=pickle.HIGHEST_PROTOCOL)
         partial.rename(directory)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
+
+
+def saved_version(directory: Path) -> tuple[Any, ...]:
+    """The catalog version a saved index was built at."""
+    with (directory / "version.pickle").open("rb") as source:
+        version: tuple[Any, ...] = pickle.load(source)  # noqa: S301 - our own file
+    return version
 
 
 def load_index(directory: Path) -> FacetIndex:
@@ -141,11 +151,12 @@ class IndexStore:
         if name is None:
             return None
         try:
-            index = load_index(self.root / name)
+            if saved_version(self.root / name) != version:
+                return None
+            return load_index(self.root / name)
         except (OSError, pickle.UnpicklingError, EOFError):
             log.warning("facet index snapshot %s unreadable; building a new one", name)
             return None
-        return index if index.version == version else None
 
     def _publish(self, index: FacetIndex) -> FacetIndex:
         serial = 1 + max((_serial(p.name) for p in self.root.glob("snapshot-*")), default=0)

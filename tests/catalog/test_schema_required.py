@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL
 
@@ -74,5 +75,15 @@ def test_a_schema_newer_than_the_code_says_to_upgrade_the_code(fresh_db_url: URL
     assert "upgrade model-catalog" in result.stderr
 
 
-def test_a_current_schema_passes(shared_engine) -> None:  # noqa: ANN001 - fixture
-    migrate.require_current_schema(shared_engine)
+def test_a_current_schema_passes_and_the_previous_one_does_not(empty_db_url: URL) -> None:
+    engine = create_engine(empty_db_url)
+    migrate.upgrade(engine)
+    assert migrate.current(engine) == migrate.head()
+    assert migrate.require_current_schema(engine) is None  # returns: commands go on
+    newest = ScriptDirectory.from_config(migrate.alembic_config()).get_revision(migrate.head())
+    assert newest is not None
+    assert isinstance(newest.down_revision, str)
+    migrate.downgrade(engine, newest.down_revision)
+    with pytest.raises(migrate.SchemaNotCurrentError, match="run `catalog db upgrade`"):
+        migrate.require_current_schema(engine)
+    engine.dispose()

@@ -20,9 +20,11 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+from tests.harvesters.onnx_zoo.local_http import serve_handler
 
 PATH = "/api/v1/models"
 SORTS = {
@@ -234,14 +236,6 @@ def _handler(fake: FakeCivitai) -> type[BaseHTTPRequestHandler]:
 @contextmanager
 def running(fake: FakeCivitai) -> Iterator[FakeCivitai]:
     """Serve `fake` on 127.0.0.1; sets `fake.base_url` (the site URL, without /api/v1)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-    )
-    thread.start()
-    fake.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
+    with serve_handler(_handler(fake)) as base_url:
+        fake.base_url = f"{base_url}"
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()

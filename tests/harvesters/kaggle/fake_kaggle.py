@@ -7,12 +7,13 @@ the Authorization header, records requests, and can inject faults.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.harvesters.onnx_zoo.local_http import serve_handler
 
 PATH = "/v1/models.ModelApiService/ListModels"
 
@@ -79,14 +80,6 @@ def _handler(fake: FakeKaggle) -> type[BaseHTTPRequestHandler]:
 @contextmanager
 def running(fake: FakeKaggle) -> Iterator[FakeKaggle]:
     """Serve `fake` on 127.0.0.1; sets `fake.base_url` to the API URL (`.../v1`)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-    )
-    thread.start()
-    fake.base_url = f"http://127.0.0.1:{server.server_address[1]}/v1"
-    try:
+    with serve_handler(_handler(fake)) as base_url:
+        fake.base_url = f"{base_url}/v1"
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
