@@ -83,6 +83,7 @@ def drop(conn: psycopg.Connection) -> Dropped:
         )
     for name, _ in dropped.indexes:
         conn.execute(sql.SQL("DROP INDEX {}").format(sql.SQL(name)))
+    _switch_change_log(conn, "DISABLE")
     return dropped
 
 
@@ -92,6 +93,23 @@ def restore(conn: psycopg.Connection, dropped: Dropped) -> None:
     for _, definition in dropped.indexes:
         conn.execute(sql.SQL(definition))
     _add(conn, dropped.foreign_keys)
+    _switch_change_log(conn, "ENABLE")
+    conn.execute("INSERT INTO index_changes (model_id) VALUES (NULL)")
+
+
+def _switch_change_log(conn: psycopg.Connection, action: str) -> None:
+    """ENABLE or DISABLE the change-log triggers of the loaded tables."""
+    names = conn.execute(
+        "SELECT tgrelid::regclass::text, tgname FROM pg_trigger "
+        "WHERE tgname LIKE 'index\\_changes\\_%%' AND tgrelid = ANY(%(t)s::regclass[])",
+        {"t": list(LOADED_TABLES)},
+    ).fetchall()
+    for table, name in names:
+        conn.execute(
+            sql.SQL("ALTER TABLE {} {} TRIGGER {}").format(
+                sql.SQL(table), sql.SQL(action), sql.Identifier(name)
+            )
+        )
 
 
 def _add(conn: psycopg.Connection, constraints: list[tuple[str, str, str]]) -> None:

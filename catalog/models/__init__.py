@@ -1,6 +1,7 @@
 """ORM models, one module per aggregate; importing this package registers every table."""
 
 from catalog.models.base import Base
+from catalog.models.changes import IndexChange
 from catalog.models.derived import LicenseClass, ModelDerivation, ModelUsage, Usage
 from catalog.models.facets import (
     ModelDataset,
@@ -57,6 +58,7 @@ __all__ = [
     "HarvestCursor",
     "HarvestLease",
     "HarvestRun",
+    "IndexChange",
     "Language",
     "Library",
     "License",

@@ -91,6 +91,10 @@ class FacetIndex:
     sort_orders: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     derived: dict[str, Any] = field(default_factory=dict)  # arrays computed on first use
     text: TextIndex | None = None  # None: full-text searches go to SQL
+    # The snapshot the index reflects (`pg_current_snapshot()` as text) and when it was
+    # taken (epoch seconds): `index_delta` patches the index from there.
+    snapshot: str | None = None
+    snapshot_time: float = 0.0
 
     @property
     def size(self) -> int:
@@ -138,8 +142,9 @@ def read_version(conn: Connection) -> tuple[Any, ...]:
     """A cheap fingerprint of the data the index holds; it changes when the catalog does.
 
     New models move `max(id)`; harvest runs move the run columns (soft deletes happen at
-    the end of a run), family rebuilds their own; other writes show in the table
-    statistics within seconds.
+    the end of a run), family rebuilds their own; any write to the tables the index reads
+    moves the change log (`index_changes`) at once, and the table statistics within
+    seconds (a transaction that took a lower log id and committed late).
     """
     row = conn.execute(
         text(
@@ -148,6 +153,7 @@ def read_version(conn: Connection) -> tuple[Any, ...]:
                    (SELECT count(*) FROM harvest_runs),
                    (SELECT max(coalesce(finished_at, started_at)) FROM harvest_runs),
                    (SELECT max(id) FROM family_builds),
+                   (SELECT max(id) FROM index_changes),
                    (SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)
                     FROM pg_stat_user_tables
                     WHERE relname IN ('models', 'model_tasks', 'model_modalities',
@@ -160,14 +166,32 @@ def read_version(conn: Connection) -> tuple[Any, ...]:
     return tuple(row)
 
 
-def _models_sql() -> str:
+MODEL_KINDS = "qiiiiii" + "d" * len(NUMBER_COLUMNS)  # the columns of `models_sql`
+
+
+def models_sql(where: str = "") -> str:
+    """The per-model columns of the index (`MODEL_KINDS`), in id order."""
     numbers = ", ".join(f"coalesce({expr}, 'NaN')" for expr in NUMBER_COLUMNS.values())
     return (
         "SELECT id, platform_id, coalesce(library_id, 0), coalesce(license_id, 0), "
         f"coalesce(author_id, 0), (removed_at IS NOT NULL)::int4, (nsfw IS TRUE)::int4, "
         f"{numbers} "
-        "FROM models LEFT JOIN model_derivations d ON d.model_id = models.id ORDER BY id"
+        f"FROM models LEFT JOIN model_derivations d ON d.model_id = models.id {where} "
+        "ORDER BY id"
     )
+
+
+def read_snapshot(conn: Connection) -> tuple[str, float]:
+    """The transaction's snapshot (text) and its start time (epoch seconds)."""
+    row = conn.execute(
+        text("SELECT pg_current_snapshot()::text, extract(epoch FROM now())::float8")
+    ).one()
+    return str(row[0]), float(row[1])
+
+
+def read_vocabularies(conn: Connection) -> dict[str, Vocabulary]:
+    """Every facet's vocabulary."""
+    return {name: _read_vocab(conn, name) for name in DIMENSIONS}
 
 
 def _read_vocab(conn: Connection, field_name: str) -> Vocabulary:
@@ -191,15 +215,18 @@ def _read_vocab(conn: Connection, field_name: str) -> Vocabulary:
     return Vocabulary(code_of, values, labels, value_rank)
 
 
-def _read_multi(conn: Connection, field_name: str, ids: np.ndarray, size: int) -> MultiValued:
+def multi_sql(field_name: str, where: str = "") -> str:
+    """(model id, value id) pairs of a multi-valued facet, by value then model."""
     dim = DIMENSIONS[field_name]
     table = dim.assoc.__tablename__
     col = str(dim.assoc_attr)
-    model_ids, values = copy_columns(
-        conn,
-        f"SELECT model_id, {col} FROM {table} WHERE {col} IS NOT NULL ORDER BY {col}, model_id",
-        "qi",
+    return f"SELECT model_id, {col} FROM {table} WHERE {col} IS NOT NULL {where} " + (
+        f"ORDER BY {col}, model_id"
     )
+
+
+def _read_multi(conn: Connection, field_name: str, ids: np.ndarray, size: int) -> MultiValued:
+    model_ids, values = copy_columns(conn, multi_sql(field_name), "qi")
     rows = np.searchsorted(ids, model_ids).astype(np.int32)
     offsets = np.searchsorted(values, np.arange(size + 1, dtype=np.int32)).astype(np.int64)
     return MultiValued(rows=rows, values=values, offsets=offsets)
@@ -213,11 +240,12 @@ def build_index(
     """Read the whole facet index through `conn` (best inside one snapshot); the text
     index comes from `text_build` if given (sharing the snapshot), else through `conn`."""
     version = version if version is not None else read_version(conn)
-    cols = copy_columns(conn, _models_sql(), "qiiiiii" + "d" * len(NUMBER_COLUMNS))
+    snapshot, snapshot_time = read_snapshot(conn)
+    cols = copy_columns(conn, models_sql(), MODEL_KINDS)
     ids = cols[0]
     single = dict(zip(SINGLE_FIELDS, cols[1:5], strict=True))
     numbers = dict(zip(NUMBER_COLUMNS, cols[7:], strict=True))
-    vocab = {name: _read_vocab(conn, name) for name in DIMENSIONS}
+    vocab = read_vocabularies(conn)
     multi = {
         name: _read_multi(conn, name, ids, vocab[name].size)
         for name, dim in DIMENSIONS.items()
@@ -233,6 +261,8 @@ def build_index(
         numbers=numbers,
         multi=multi,
         vocab=vocab,
+        snapshot=snapshot,
+        snapshot_time=snapshot_time,
     )
 
 

@@ -62,8 +62,24 @@ def _walk(value: Any, leaf: Callable[[Any], Any]) -> Any:
     return value
 
 
+def _mapped_file(array: np.ndarray) -> str | None:
+    """The `.npy` file `array` is the whole mapping of, if it is one (an array a patched
+    index kept from the snapshot it was patched from)."""
+    source = array.base
+    if not isinstance(source, np.memmap) or not source.filename:
+        return None
+    same = source.shape == array.shape and source.dtype == array.dtype
+    if not same or source.ctypes.data != array.ctypes.data:
+        return None
+    return str(source.filename)
+
+
 def save_index(index: FacetIndex, directory: Path) -> None:
-    """Write `index` (its lazily computed arrays included) as `directory`, atomically."""
+    """Write `index` (its lazily computed arrays included) as `directory`, atomically.
+
+    An array that is a whole file of another snapshot (kept by a patch) is hard-linked,
+    not written again: publishing a patched index costs what the patch changed.
+    """
     arrays: list[np.ndarray] = []
 
     def to_ref(value: Any) -> Any:
@@ -76,7 +92,7 @@ def save_index(index: FacetIndex, directory: Path) -> None:
     partial = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
     try:
         for n, array in enumerate(arrays):
-            np.save(partial / f"{n}.npy", np.ascontiguousarray(array), allow_pickle=False)
+            _write_array(array, partial / f"{n}.npy")
         with (partial / "skeleton.pickle").open("wb") as out:
             pickle.dump(skeleton, out, protocol=pickle.HIGHEST_PROTOCOL)
         # Apart, so a reader can tell a stale snapshot without unpickling the whole index.
@@ -86,6 +102,15 @@ def save_index(index: FacetIndex, directory: Path) -> None:
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
+
+
+def _write_array(array: np.ndarray, path: Path) -> None:
+    linked = _mapped_file(array)
+    if linked is not None:
+        with contextlib.suppress(OSError):  # e.g. gone already: write it instead
+            os.link(linked, path)
+            return
+    np.save(path, np.ascontiguousarray(array), allow_pickle=False)
 
 
 def saved_version(directory: Path) -> tuple[Any, ...]:
@@ -145,6 +170,16 @@ class IndexStore:
             except OSError as exc:  # e.g. a full disk: serve unshared rather than not at all
                 log.warning("facet index not shared between workers: %s", exc)
                 return index
+
+    def latest(self) -> FacetIndex | None:
+        """The index published last, whatever its version (a base to patch from)."""
+        name = self._current_name()
+        if name is None:
+            return None
+        try:
+            return load_index(self.root / name)
+        except (OSError, pickle.UnpicklingError, EOFError):
+            return None
 
     def _published(self, version: tuple[Any, ...]) -> FacetIndex | None:
         name = self._current_name()

@@ -36,7 +36,7 @@ POINT_WEIGHT = 10.0  # then the points; popularity (log10 downloads, < 10) break
 # The lexemes of each weight class apart (cheaper than unnest(tsvector), which builds
 # position and weight arrays): a lexeme in a name and a summary is posted twice, which
 # matching does not mind and ranking resolves by taking the best.
-_CLASS_LEXEMES = " UNION ALL ".join(
+CLASS_LEXEMES = " UNION ALL ".join(
     f"SELECT unnest(tsvector_to_array(ts_filter(m.search_document, '{{{w}}}'))), {c}"
     for w, c in (("a", 3), ("b", 2), ("c", 1), ("d", 0))
 )
@@ -44,17 +44,15 @@ _POSTINGS_SQL = f"""
 SELECT x.lexeme, string_agg(int4send(m.row * 4 + x.class), ''::bytea)
 FROM (SELECT (row_number() OVER (ORDER BY id) - 1)::int4 AS row, search_document
       FROM models) m,
-     LATERAL ({_CLASS_LEXEMES}) x(lexeme, class)
+     LATERAL ({CLASS_LEXEMES}) x(lexeme, class)
 GROUP BY x.lexeme
 ORDER BY x.lexeme COLLATE "C"
 """
 # A name as `search_tokens` splits it, joined by single spaces, hashed (one per row).
 # `translate` of the separators names use costs half a `regexp_replace` over every row;
 # a name with other punctuation or doubled separators just gets no exact-name bonus.
-_NAMES_SQL = (
-    "SELECT hashtextextended(translate(lower(coalesce(name, '')), '-_./:', '     '), 0) "
-    "FROM models ORDER BY id"
-)
+NAME_HASH = "hashtextextended(translate(lower(coalesce(name, '')), '-_./:', '     '), 0)"
+_NAMES_SQL = f"SELECT {NAME_HASH} FROM models ORDER BY id"
 # The lexemes of each token under both configurations, with the hashes of the text's
 # token suffixes ("google bert bert base uncased" ends with a name) on every row.
 _LEXEMES_SQL = """

@@ -1,0 +1,105 @@
+"""Apply a `Delta` to a `FacetIndex`: the index of the catalog as the delta read it.
+
+Pure numpy over the old index's arrays (which may be read-only mappings of a shared
+snapshot: nothing is written in place). New models usually have the highest ids and are
+appended; a model committed late with a lower id renumbers the rows after it, which
+every row-valued array (pairs, postings) follows. The lazily computed arrays are left
+out: they are computed again on first use, or by `warm`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from catalog.queries.facet_index import NUMBER_COLUMNS, SINGLE_FIELDS, FacetIndex, MultiValued
+from catalog.queries.index_delta import Delta
+from catalog.queries.text_patch import RowPlan, patch_text
+
+
+def apply_delta(base: FacetIndex, delta: Delta) -> FacetIndex:
+    """`base` patched with the changed models of `delta` (vocabularies replaced)."""
+    plan = plan_rows(base, delta)
+    found = delta.columns[0] if delta.columns else np.zeros(0, dtype=np.int64)
+    rows = plan.rows_of(found)
+
+    def column(old: np.ndarray, new: np.ndarray | None, fill: object) -> np.ndarray:
+        out = plan.spread(old, fill)
+        if new is not None and len(rows):
+            out[rows] = new.astype(old.dtype)
+        return out
+
+    cols: list[np.ndarray | None] = list(delta.columns) or [None] * (7 + len(NUMBER_COLUMNS))
+    single = {
+        name: column(base.single[name], cols[1 + i], 0) for i, name in enumerate(SINGLE_FIELDS)
+    }
+    numbers = {
+        name: column(base.numbers[name], cols[7 + i], np.nan)
+        for i, name in enumerate(NUMBER_COLUMNS)
+    }
+    multi = {
+        name: _patch_multi(old, plan, *delta.multi[name], delta.vocab[name].size)
+        for name, old in base.multi.items()
+    }
+    text = None
+    if base.text is not None and delta.text is not None:
+        text = patch_text(base.text, plan, delta.text)
+    return FacetIndex(
+        version=delta.version,
+        ids=plan.ids,
+        removed=column(base.removed, cols[5], True),
+        nsfw=column(base.nsfw, cols[6], False),
+        single=single,
+        numbers=numbers,
+        multi=multi,
+        vocab=delta.vocab,
+        text=text,
+        snapshot=delta.snapshot,
+        snapshot_time=delta.snapshot_time,
+    )
+
+
+def plan_rows(base: FacetIndex, delta: Delta) -> RowPlan:
+    """The patched index's ids, and where the old rows go."""
+    found = delta.columns[0] if delta.columns else np.zeros(0, dtype=np.int64)
+    added = found[~base.locate(found)[1]] if len(found) else found
+    changed_old = np.zeros(base.size, dtype=bool)
+    changed_old[base.rows_of(delta.changed)] = True
+    if not len(added):
+        return RowPlan(base.ids, None, changed_old)
+    ids = np.union1d(base.ids, added)
+    appended = not base.size or added[0] > base.ids[-1]
+    old_to_new = None if appended else np.searchsorted(ids, base.ids)
+    return RowPlan(ids, old_to_new, changed_old)
+
+
+def _patch_multi(
+    old: MultiValued,
+    plan: RowPlan,
+    model_ids: np.ndarray,
+    values: np.ndarray,
+    vocab_size: int,
+) -> MultiValued:
+    """Pairs of unchanged rows kept (renumbered), the changed rows' pairs merged in, still
+    ordered by value then row."""
+    keep = ~plan.changed_old[old.rows]
+    if not len(model_ids) and plan.old_to_new is None and keep.all():
+        if len(old.offsets) == vocab_size + 1:
+            return old  # untouched: a shared snapshot links its files instead of copying
+        offsets = np.searchsorted(old.values, np.arange(vocab_size + 1, dtype=np.int32))
+        return MultiValued(old.rows, old.values, offsets.astype(np.int64))
+    rows, vals = old.rows[keep], old.values[keep]
+    if plan.old_to_new is not None:
+        rows = plan.old_to_new[rows].astype(np.int32)
+    new_rows = plan.rows_of(model_ids).astype(np.int32)
+    new_vals = values.astype(np.int32)
+    new_keys = _pair_keys(new_vals, new_rows)
+    order = np.argsort(new_keys)
+    at = np.searchsorted(_pair_keys(vals, rows), new_keys[order])
+    rows = np.insert(rows, at, new_rows[order])
+    vals = np.insert(vals, at, new_vals[order])
+    offsets = np.searchsorted(vals, np.arange(vocab_size + 1, dtype=np.int32)).astype(np.int64)
+    return MultiValued(rows=rows, values=vals, offsets=offsets)
+
+
+def _pair_keys(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    return (values.astype(np.int64) << 32) | rows.astype(np.int64)

@@ -1,0 +1,156 @@
+"""Patch a `TextIndex` with the lexemes of changed models instead of rebuilding it.
+
+The postings of the changed rows are dropped, the lexemes new to the dictionary are
+merged into it (it stays sorted bytewise, so prefixes stay contiguous), and the changed
+rows' postings are inserted at the end of their terms' runs: a few passes over the
+postings array, against a full rebuild's grouping of every lexeme in PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import Connection, text
+
+from catalog.queries.text_index import CLASS_LEXEMES, NAME_HASH, Terms, TextIndex
+
+_DELTA_POSTINGS_SQL = f"""
+SELECT x.lexeme, array_agg(m.id), array_agg(x.class)
+FROM models m, LATERAL ({CLASS_LEXEMES}) x(lexeme, class)
+WHERE m.id = ANY(CAST(:ids AS bigint[]))
+GROUP BY x.lexeme
+ORDER BY x.lexeme COLLATE "C"
+"""
+_DELTA_NAMES_SQL = (
+    f"SELECT id, {NAME_HASH} FROM models WHERE id = ANY(CAST(:ids AS bigint[])) ORDER BY id"
+)
+
+
+@dataclass(slots=True)
+class TextDelta:
+    """The lexemes of changed models: `lexemes` sorted bytewise, and per posting its
+    lexeme's position there, its model id and its weight class; name hashes by id."""
+
+    lexemes: list[bytes]
+    lexeme_of: np.ndarray
+    model_ids: np.ndarray
+    classes: np.ndarray
+    name_ids: np.ndarray
+    name_hashes: np.ndarray
+
+
+def read_text_delta(conn: Connection, changed: np.ndarray) -> TextDelta:
+    """The lexemes and name hashes of the `changed` models (in the caller's snapshot)."""
+    ids = changed.tolist()
+    rows = conn.execute(text(_DELTA_POSTINGS_SQL), {"ids": ids}).all() if ids else []
+    lengths = [len(r[1]) for r in rows]
+    names = conn.execute(text(_DELTA_NAMES_SQL), {"ids": ids}).all() if ids else []
+    return TextDelta(
+        lexemes=[r[0].encode() for r in rows],
+        lexeme_of=np.repeat(np.arange(len(rows), dtype=np.int64), lengths),
+        model_ids=np.array([i for r in rows for i in r[1]], dtype=np.int64),
+        classes=np.array([c for r in rows for c in r[2]], dtype=np.int32),
+        name_ids=np.array([r[0] for r in names], dtype=np.int64),
+        name_hashes=np.array([r[1] for r in names], dtype=np.int64),
+    )
+
+
+@dataclass(slots=True)
+class RowPlan:
+    """Where rows go when an index is patched.
+
+    Attributes:
+        ids: Model ids of the patched index (sorted).
+        old_to_new: Old row -> new row; None when old rows keep their numbers (new
+            models only appended).
+        changed_old: Per old row, whether its model changed.
+    """
+
+    ids: np.ndarray
+    old_to_new: np.ndarray | None
+    changed_old: np.ndarray
+
+    @property
+    def size(self) -> int:
+        """Rows of the patched index."""
+        return len(self.ids)
+
+    def rows_of(self, model_ids: np.ndarray) -> np.ndarray:
+        """New rows of model ids the patched index holds."""
+        return np.searchsorted(self.ids, model_ids)
+
+    def spread(self, old: np.ndarray, fill: object) -> np.ndarray:
+        """A per-row array of the old index laid out on the new rows (new ones `fill`)."""
+        out = np.full(self.size, fill, dtype=old.dtype)
+        if self.old_to_new is None:
+            out[: len(old)] = old
+        else:
+            out[self.old_to_new] = old
+        return out
+
+
+def patch_text(old: TextIndex, plan: RowPlan, delta: TextDelta) -> TextIndex:
+    """`old` with the changed rows' postings and names replaced by `delta`'s."""
+    kept, counts = _kept_postings(old, plan)
+    terms, old_to_new_term, lexeme_terms = _merge_terms(old.terms, delta.lexemes)
+    n_terms = len(terms)
+    kept_counts = np.zeros(n_terms, dtype=np.int64)
+    kept_counts[old_to_new_term] = counts
+    kept_offsets = np.concatenate(([0], np.cumsum(kept_counts)))
+    term_ids = lexeme_terms[delta.lexeme_of]
+    order = np.argsort(term_ids, kind="stable")
+    term_ids = term_ids[order]
+    packed = (plan.rows_of(delta.model_ids[order]) * 4 + delta.classes[order]).astype(np.int32)
+    # Each new posting goes at the end of its term's kept run.
+    postings = np.insert(kept, kept_offsets[term_ids + 1], packed)
+    added = np.bincount(term_ids, minlength=n_terms)
+    offsets = kept_offsets + np.concatenate(([0], np.cumsum(added)))
+    name_hash = plan.spread(old.name_hash, 0)
+    name_hash[plan.rows_of(delta.name_ids)] = delta.name_hashes
+    return TextIndex(terms, offsets, postings, name_hash)
+
+
+def _kept_postings(old: TextIndex, plan: RowPlan) -> tuple[np.ndarray, np.ndarray]:
+    """The postings of unchanged rows (renumbered) and how many each term keeps."""
+    drop = plan.changed_old[old.postings >> 2]
+    dropped_at = np.flatnonzero(drop)
+    terms_of_dropped = np.searchsorted(old.offsets, dropped_at, side="right") - 1
+    counts = np.diff(old.offsets) - np.bincount(terms_of_dropped, minlength=len(old.terms))
+    kept = old.postings[~drop] if len(dropped_at) else old.postings
+    if plan.old_to_new is not None:
+        rows = plan.old_to_new[kept >> 2].astype(np.int32)
+        kept = rows * 4 + (kept & 3)
+    return kept, counts
+
+
+def _merge_terms(terms: Terms, lexemes: list[bytes]) -> tuple[Terms, np.ndarray, np.ndarray]:
+    """The dictionary with `lexemes` (sorted) merged in; old term id -> new term id; and
+    each lexeme's new term id."""
+    n_old = len(terms)
+    data = terms.blob.tobytes()
+    offs = terms.offsets.tolist()
+    words = [data[a:b] for a, b in zip(offs, offs[1:], strict=False)]
+    at = [bisect.bisect_left(words, lexeme) for lexeme in lexemes]
+    absent = [
+        i
+        for i, (lx, pos) in enumerate(zip(lexemes, at, strict=True))
+        if pos >= n_old or words[pos] != lx
+    ]
+    inserts = np.array([at[i] for i in absent], dtype=np.int64)
+    old_to_new = np.arange(n_old, dtype=np.int64) + np.searchsorted(
+        inserts, np.arange(n_old), side="right"
+    )
+    lexeme_terms = np.empty(len(lexemes), dtype=np.int64)
+    found = np.array(at, dtype=np.int64)
+    lexeme_terms[:] = found + np.searchsorted(inserts, found, side="right")
+    # A lexeme new to the dictionary lands before the old term at its insertion point,
+    # after the new lexemes inserted at the same point before it.
+    lexeme_terms[absent] = inserts + np.arange(len(absent))
+    if not absent:
+        return terms, old_to_new, lexeme_terms
+    merged = sorted(words + [lexemes[i] for i in absent])
+    lengths = np.fromiter(map(len, merged), dtype=np.int64, count=len(merged))
+    blob = np.frombuffer(b"".join(merged), dtype=np.uint8)
+    return Terms(blob, np.concatenate(([0], np.cumsum(lengths)))), old_to_new, lexeme_terms

@@ -1,0 +1,150 @@
+"""A patched facet index equals the index rebuilt from scratch at the same moment."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+from catalog.queries.facet_index import FacetIndex, build_index
+from catalog.queries.index_delta import Delta, read_delta
+from catalog.queries.index_patch import apply_delta
+from tests.factories import catalog_records, load, record, remove
+
+
+def _in_snapshot(engine: Engine, work):  # noqa: ANN001, ANN202
+    with engine.connect() as conn:
+        conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            return work(conn)
+
+
+def _build(engine: Engine) -> FacetIndex:
+    return _in_snapshot(engine, build_index)
+
+
+def _delta(engine: Engine, base: FacetIndex) -> Delta | None:
+    return _in_snapshot(engine, lambda conn: read_delta(conn, base))
+
+
+def _pairs(index: FacetIndex, field: str) -> set[tuple[int, int]]:
+    multi = index.multi[field]
+    pairs = set(zip(index.ids[multi.rows].tolist(), multi.values.tolist(), strict=True))
+    for value in range(len(multi.offsets) - 1):  # offsets delimit each value's rows
+        rows = multi.rows_with(value)
+        assert set(multi.values[multi.offsets[value] : multi.offsets[value + 1]]) <= {value}
+        assert len(rows) == sum(1 for _, v in pairs if v == value)
+    return pairs
+
+
+def _postings(index: FacetIndex) -> dict[bytes, set[tuple[int, int]]]:
+    assert index.text is not None
+    found = {}
+    for term in range(len(index.text.terms)):
+        lo, hi = index.text.offsets[term], index.text.offsets[term + 1]
+        packed = index.text.postings[lo:hi]
+        found[index.text.terms[term]] = set(
+            zip(index.ids[packed >> 2].tolist(), (packed & 3).tolist(), strict=True)
+        )
+    return {term: rows for term, rows in found.items() if rows}
+
+
+def assert_same_index(patched: FacetIndex, rebuilt: FacetIndex) -> None:
+    """Every array a search reads holds the same values per model (terms no model
+    has any more may linger in a patched dictionary: they match nothing)."""
+    assert patched.ids.tolist() == rebuilt.ids.tolist()
+    assert patched.removed.tolist() == rebuilt.removed.tolist()
+    assert patched.nsfw.tolist() == rebuilt.nsfw.tolist()
+    for name, column in rebuilt.single.items():
+        assert patched.single[name].tolist() == column.tolist(), name
+    for name, column in rebuilt.numbers.items():
+        np.testing.assert_array_equal(patched.numbers[name], column, err_msg=name)
+    for name in rebuilt.multi:
+        assert _pairs(patched, name) == _pairs(rebuilt, name), name
+    for name, vocab in rebuilt.vocab.items():
+        assert patched.vocab[name].values == vocab.values, name
+        assert patched.vocab[name].labels == vocab.labels, name
+    assert _postings(patched) == _postings(rebuilt)
+    assert patched.text is not None and rebuilt.text is not None
+    terms = [patched.text.terms[i] for i in range(len(patched.text.terms))]
+    assert terms == sorted(terms)  # prefixes stay contiguous ranges
+    assert patched.text.name_hash.tolist() == rebuilt.text.name_hash.tolist()
+
+
+def test_changed_added_and_removed_models_patch_to_the_rebuilt_index(fresh_engine) -> None:
+    records = catalog_records(40)
+    with Session(fresh_engine) as session:
+        load(session, records)
+        session.commit()
+    base = _build(fresh_engine)
+    with Session(fresh_engine) as session:
+        changed = [
+            dataclasses.replace(records[3], tags=("brand-new-tag", "chat"), formats=()),
+            dataclasses.replace(records[7], name="Renamed Zebra Model", summary="quokka"),
+            dataclasses.replace(records[8], downloads=123_456_789, tasks=("object-detection",)),
+        ]
+        added = [record(f"new/model-{i}", tags=("edge",), summary="fresh wombat") for i in range(3)]
+        load(session, [*changed, *added])
+        remove(session, f"{records[11].platform}:{records[11].external_id}")
+        session.commit()
+    delta = _delta(fresh_engine, base)
+    assert delta is not None
+    assert len(delta.changed) == len(changed) + len(added) + 1
+    patched = apply_delta(base, delta)
+    assert patched.size == base.size + 3
+    assert_same_index(patched, _build(fresh_engine))
+
+
+def test_a_lower_id_committed_late_renumbers_the_rows_after_it(fresh_engine) -> None:
+    with Session(fresh_engine) as session:
+        load(session, catalog_records(12))
+        session.commit()
+    late, early = Session(fresh_engine), Session(fresh_engine)
+    try:
+        load(late, [record("slow/writer", tags=("research",), summary="late pangolin")])
+        load(early, [record("fast/writer", tags=("vision",))])
+        early.commit()
+        base = _build(fresh_engine)  # sees fast/writer, not slow/writer's lower id
+        late.commit()
+    finally:
+        late.close()
+        early.close()
+    delta = _delta(fresh_engine, base)
+    assert delta is not None
+    patched = apply_delta(base, delta)
+    assert_same_index(patched, _build(fresh_engine))
+    assert patched.ids.tolist() == sorted(patched.ids.tolist())
+
+
+def test_nothing_changed_patches_to_the_same_index(fresh_engine) -> None:
+    with Session(fresh_engine) as session:
+        load(session, catalog_records(10))
+        session.commit()
+    base = _build(fresh_engine)
+    delta = _delta(fresh_engine, base)
+    assert delta is not None
+    assert len(delta.changed) == 0
+    assert_same_index(apply_delta(base, delta), base)
+
+
+def test_bulk_statements_truncates_and_outright_deletes_ask_for_a_rebuild(fresh_engine) -> None:
+    with Session(fresh_engine) as session:
+        load(session, catalog_records(10))
+        session.commit()
+    base = _build(fresh_engine)
+    with fresh_engine.begin() as conn:
+        conn.execute(text("DELETE FROM model_tags WHERE model_id = (SELECT min(id) FROM models)"))
+    assert _delta(fresh_engine, base) is not None  # a small change: patched
+    with fresh_engine.begin() as conn:
+        conn.execute(text("DELETE FROM models WHERE id = (SELECT max(id) FROM models)"))
+    assert _delta(fresh_engine, base) is None  # rows would shift: rebuilt
+    base = _build(fresh_engine)
+    with fresh_engine.begin() as conn:
+        conn.execute(text("TRUNCATE model_usages"))
+    assert _delta(fresh_engine, base) is None
+    base = _build(fresh_engine)
+    with fresh_engine.begin() as conn:  # one statement over more than 20,000 models
+        conn.execute(text("INSERT INTO index_changes (model_id) VALUES (NULL)"))
+    assert _delta(fresh_engine, base) is None
