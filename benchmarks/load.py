@@ -341,21 +341,25 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(database_url: str, port: int, env: dict[str, str] | None = None) -> Any:
-    """Start `catalog serve` and wait until it is ready and its facet index is built."""
+def start_server(
+    database_url: str, port: int, env: dict[str, str] | None = None, log: Any = None
+) -> Any:
+    """Start `catalog serve` and wait until it is ready and its facet index is built;
+    its log goes to the open file `log` if given."""
     executable = shutil.which("catalog", path=str(Path(sys.executable).parent)) or "catalog"
     environment = {**os.environ, "DATABASE_URL": database_url, **(env or {})}
     process = subprocess.Popen(  # noqa: S603 - our own executable
         [executable, "serve", "--port", str(port)],
         env=environment,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log or subprocess.PIPE,
         text=True,
     )
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"catalog serve exited: {process.stderr.read()[-2000:]}")
+            said = process.stderr.read()[-2000:] if process.stderr else "(see its log)"
+            raise RuntimeError(f"catalog serve exited: {said}")
         try:
             ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).json()
             if ready.get("facetIndex") in ("ready", "off"):

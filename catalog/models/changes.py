@@ -7,9 +7,25 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from catalog.models.base import Base, bigint_pk, created_now
 
-# `model_id` markers that are not a model (ids start at 1).
-VOCABULARY_CHANGED = 0  # a vocabulary row changed: facet values and labels are re-read
-# NULL: too much changed (a bulk statement, a TRUNCATE): rebuild the index from scratch
+# `model_id` markers that are not a model (model ids start at 1): a negative number names
+# a vocabulary whose rows changed (its values and labels are read again); NULL says too
+# much changed (a bulk statement, a TRUNCATE): rebuild the index from scratch. The codes
+# are fixed by migration 0009's triggers.
+VOCABULARY_CODES = {
+    "platforms": -1,
+    "tasks": -2,
+    "modalities": -3,
+    "formats": -4,
+    "libraries": -5,
+    "licenses": -6,
+    "languages": -7,
+    "authors": -8,
+    "datasets": -9,
+    "tags": -10,
+    "usages": -11,
+    "license_classes": -12,
+    "families": -13,
+}
 
 
 class IndexChange(Base):
@@ -34,6 +50,6 @@ class IndexChange(Base):
         comment="the writing transaction (xid8 as bigint)",
     )
     model_id: Mapped[int | None] = mapped_column(
-        BigInteger, comment="the model; 0: a vocabulary changed; null: rebuild everything"
+        BigInteger, comment="the model; < 0: a vocabulary changed; null: rebuild everything"
     )
     logged_at: Mapped[created_now]

@@ -5,6 +5,7 @@ Results equal the SQL backend's (`sql_search`); the tests hold both to plain Pyt
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -329,8 +330,12 @@ def warm(index: FacetIndex) -> None:
     grouped by model with their entry counts, the order of the default sort), so that a
     shared index carries them and no worker holds a private copy. Other sort orders stay
     lazy: each costs 16 bytes a model, and most are rarely asked for."""
-    for field, dim in DIMENSIONS.items():
+    for field in DIMENSIONS:
         bucket_codes(index, field)
-        if dim.multi:
-            _entry_counts(index, field, _by_row(index, field)[1])
+    multi = [field for field, dim in DIMENSIONS.items() if dim.multi]
+    # numpy sorts without the GIL: two threads use both cores of a small machine.
+    with ThreadPoolExecutor(2) as pool:
+        grouped = pool.map(lambda f: _by_row(index, f), multi)
+        for field, (_codes, offsets) in zip(multi, grouped, strict=True):
+            _entry_counts(index, field, offsets)
     _global_order(index, SortKey("downloads", descending=True))

@@ -30,7 +30,7 @@ NUMBER_COLUMNS = {
     "trending": "trending_score",
     "created": "(extract(epoch FROM created_at) * 1000000)::float8",
     "last_modified": "(extract(epoch FROM last_modified) * 1000000)::float8",
-    "memory": "d.memory_bytes::float8",  # from the derived layer, joined in `_models_sql`
+    "memory": "d.memory_bytes::float8",  # from the derived layer, joined in `MODELS_FROM`
 }
 _WIDTHS = {"q": (">i8", np.int64), "i": (">i4", np.int32), "d": (">f8", np.float64)}
 _HEADER = 11 + 4  # PGCOPY signature and flags; then the header-extension length
@@ -138,6 +138,25 @@ def copy_columns(conn: Connection, sql: str, kinds: str) -> list[np.ndarray]:
     return [rows[f"v{i}"].astype(_WIDTHS[k][1]) for i, k in enumerate(kinds)]
 
 
+_SEND = {"q": "int8send", "i": "int4send", "d": "float8send"}
+
+
+def packed_columns(
+    conn: Connection, columns: tuple[str, ...], kinds: str, source: str, order: str
+) -> list[np.ndarray]:
+    """Like `copy_columns`, for the few thousand rows of a patch: the rows come packed
+    in one bytea value (COPY sends a message per row, each a Python call to read)."""
+    pack = " || ".join(f"{_SEND[k]}({c})" for c, k in zip(columns, kinds, strict=True))
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    sql = f"SELECT string_agg({pack}, ''::bytea ORDER BY {order}) {source}"
+    found = raw.cursor().execute(sql).fetchone()
+    data = bytes(found[0]) if found and found[0] is not None else b""
+    dtype = np.dtype([(f"v{i}", _WIDTHS[k][0]) for i, k in enumerate(kinds)])
+    rows = np.frombuffer(data, dtype=dtype)
+    return [rows[f"v{i}"].astype(_WIDTHS[k][1]) for i, k in enumerate(kinds)]
+
+
 def read_version(conn: Connection) -> tuple[Any, ...]:
     """A cheap fingerprint of the data the index holds; it changes when the catalog does.
 
@@ -166,19 +185,23 @@ def read_version(conn: Connection) -> tuple[Any, ...]:
     return tuple(row)
 
 
-MODEL_KINDS = "qiiiiii" + "d" * len(NUMBER_COLUMNS)  # the columns of `models_sql`
+MODEL_COLUMNS = (
+    "models.id",
+    "platform_id",
+    "coalesce(library_id, 0)",
+    "coalesce(license_id, 0)",
+    "coalesce(author_id, 0)",
+    "(removed_at IS NOT NULL)::int4",
+    "(nsfw IS TRUE)::int4",
+    *(f"coalesce({expr}, 'NaN')" for expr in NUMBER_COLUMNS.values()),
+)
+MODEL_KINDS = "qiiiiii" + "d" * len(NUMBER_COLUMNS)
+MODELS_FROM = "FROM models LEFT JOIN model_derivations d ON d.model_id = models.id"
 
 
-def models_sql(where: str = "") -> str:
+def models_sql() -> str:
     """The per-model columns of the index (`MODEL_KINDS`), in id order."""
-    numbers = ", ".join(f"coalesce({expr}, 'NaN')" for expr in NUMBER_COLUMNS.values())
-    return (
-        "SELECT id, platform_id, coalesce(library_id, 0), coalesce(license_id, 0), "
-        f"coalesce(author_id, 0), (removed_at IS NOT NULL)::int4, (nsfw IS TRUE)::int4, "
-        f"{numbers} "
-        f"FROM models LEFT JOIN model_derivations d ON d.model_id = models.id {where} "
-        "ORDER BY id"
-    )
+    return f"SELECT {', '.join(MODEL_COLUMNS)} {MODELS_FROM} ORDER BY models.id"
 
 
 def read_snapshot(conn: Connection) -> tuple[str, float]:
@@ -191,42 +214,54 @@ def read_snapshot(conn: Connection) -> tuple[str, float]:
 
 def read_vocabularies(conn: Connection) -> dict[str, Vocabulary]:
     """Every facet's vocabulary."""
-    return {name: _read_vocab(conn, name) for name in DIMENSIONS}
+    return {name: read_vocabulary(conn, name) for name in DIMENSIONS}
 
 
-def _read_vocab(conn: Connection, field_name: str) -> Vocabulary:
+def read_vocabulary(conn: Connection, field_name: str) -> Vocabulary:
+    """One facet's vocabulary as bucket codes."""
     dim = DIMENSIONS[field_name]
     stmt = select(dim.vocab.id, slug_column(dim), getattr(dim.vocab, dim.label_attr))
-    rows = conn.execute(stmt).tuples().all()
-    size = max((r[0] for r in rows), default=0) + 1
-    code_of = np.full(size, -1, dtype=np.int64)
-    codes: dict[str, int] = {}
-    labels: list[str | None] = []
-    for vid, slug, label in rows:
-        code = codes.setdefault(slug, len(codes))
-        if code == len(labels):
-            labels.append(label)
-        elif label is not None and (labels[code] is None or label < str(labels[code])):
-            labels[code] = label  # the smallest label, like min() in SQL
-        code_of[vid] = code
-    values = list(codes)
-    value_rank = np.empty(len(values), dtype=np.int64)
-    value_rank[np.argsort(np.array(values, dtype=object))] = np.arange(len(values))
-    return Vocabulary(code_of, values, labels, value_rank)
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    # The driver's rows, not the ORM's: an author vocabulary holds 100,000s of rows.
+    rows = raw.cursor().execute(str(stmt.compile(dialect=conn.dialect))).fetchall()
+    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    code_of = np.full(int(ids.max(initial=0)) + 1, -1, dtype=np.int64)
+    slugs = [r[1] for r in rows]
+    if len(set(slugs)) == len(slugs):  # one id per value
+        values, labels = slugs, [r[2] for r in rows]
+        code_of[ids] = np.arange(len(rows))
+        value_rank = np.empty(len(values), dtype=np.int64)
+        value_rank[np.argsort(np.array(values, dtype=object))] = np.arange(len(values))
+        return Vocabulary(code_of, values, labels, value_rank)
+    # Ids sharing a value (an author on several hubs) share its code and its smallest
+    # label, like min() in SQL; codes follow the sorted values.
+    unique, first, codes = np.unique(
+        np.array(slugs, dtype=object), return_index=True, return_inverse=True
+    )
+    code_of[ids] = codes
+    labels = [rows[i][2] for i in first.tolist()]
+    for i in np.flatnonzero(np.bincount(codes)[codes] > 1).tolist():
+        code, label = int(codes[i]), rows[i][2]
+        if label is not None and (labels[code] is None or label < str(labels[code])):
+            labels[code] = label
+    return Vocabulary(code_of, unique.tolist(), labels, np.arange(len(unique), dtype=np.int64))
 
 
-def multi_sql(field_name: str, where: str = "") -> str:
-    """(model id, value id) pairs of a multi-valued facet, by value then model."""
+def multi_source(field_name: str) -> tuple[str, str, str]:
+    """Where a multi-valued facet's pairs live: its table, value column and the FROM
+    clause of its (model id, value id) pairs."""
     dim = DIMENSIONS[field_name]
     table = dim.assoc.__tablename__
     col = str(dim.assoc_attr)
-    return f"SELECT model_id, {col} FROM {table} WHERE {col} IS NOT NULL {where} " + (
-        f"ORDER BY {col}, model_id"
-    )
+    return table, col, f"FROM {table} WHERE {col} IS NOT NULL"
 
 
 def _read_multi(conn: Connection, field_name: str, ids: np.ndarray, size: int) -> MultiValued:
-    model_ids, values = copy_columns(conn, multi_sql(field_name), "qi")
+    _, col, source = multi_source(field_name)
+    model_ids, values = copy_columns(
+        conn, f"SELECT model_id, {col} {source} ORDER BY {col}, model_id", "qi"
+    )
     rows = np.searchsorted(ids, model_ids).astype(np.int32)
     offsets = np.searchsorted(values, np.arange(size + 1, dtype=np.int32)).astype(np.int64)
     return MultiValued(rows=rows, values=values, offsets=offsets)

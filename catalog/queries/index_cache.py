@@ -47,7 +47,7 @@ class FacetIndexCache:
         self,
         engine: Engine | None = None,
         *,
-        check_interval: float = 1.0,
+        check_interval: float = 0.25,
         search_cache_size: int = 256,
         on_built: Callable[[], None] | None = None,
         store: IndexStore | None = None,
@@ -56,7 +56,8 @@ class FacetIndexCache:
 
         Args:
             engine: Build in the background through this engine; None builds inline.
-            check_interval: Seconds between version checks (background mode).
+            check_interval: Seconds between version checks (background mode): a
+                small query, and the change log makes a patch cheap to start.
             search_cache_size: Search texts whose matching rows are kept.
             on_built: Called after each background build (e.g. to report readiness).
             store: Share the index with other processes through this store (background
@@ -144,7 +145,7 @@ class FacetIndexCache:
         started = time.perf_counter()
         with conn.begin():
             conn.execute(text("SET TRANSACTION READ ONLY"))
-            delta = read_delta(conn, base)
+            delta = read_delta(conn, base, self.engine)
         if delta is None:
             return None
         read = time.perf_counter()

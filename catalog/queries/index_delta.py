@@ -12,23 +12,27 @@ id and committed after a later one.
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
 
+from catalog.models.changes import VOCABULARY_CODES
 from catalog.queries.dimensions import DIMENSIONS
 from catalog.queries.facet_index import (
+    MODEL_COLUMNS,
     MODEL_KINDS,
+    MODELS_FROM,
     FacetIndex,
     Vocabulary,
-    copy_columns,
-    models_sql,
-    multi_sql,
+    multi_source,
+    packed_columns,
     read_snapshot,
     read_version,
-    read_vocabularies,
+    read_vocabulary,
 )
 from catalog.queries.text_patch import TextDelta, read_text_delta
 
@@ -56,10 +60,10 @@ class Delta:
         version: `read_version` in that snapshot.
         snapshot: The snapshot (text) and `snapshot_time` its start (epoch seconds).
         changed: Ids of every model the log names (sorted); some may be gone.
-        columns: The `models_sql` columns of those still in `models` (id first, sorted).
+        columns: The `MODEL_COLUMNS` of those still in `models` (id first, sorted).
         multi: Per multi-valued facet, the (model ids, value ids) pairs of the changed
             models.
-        vocab: Every vocabulary, read again.
+        vocab: Every vocabulary (those the log names read again).
         text: The changed models' lexemes and name hashes; None without a text index.
     """
 
@@ -73,10 +77,21 @@ class Delta:
     text: TextDelta | None
 
 
-def read_delta(conn: Connection, base: FacetIndex) -> Delta | None:
+def read_delta(conn: Connection, base: FacetIndex, engine: Engine | None = None) -> Delta | None:
     """What changed since `base`'s snapshot, read through `conn` (inside one REPEATABLE
-    READ transaction); None when the index must be rebuilt instead (no snapshot, too
-    old, too much changed, a bulk load or TRUNCATE, a model deleted outright)."""
+    READ transaction, nothing read yet); None when the index must be rebuilt instead (no
+    snapshot, too old, too much changed, a bulk load or TRUNCATE, a model deleted
+    outright). With `engine`, the text part is read on a second connection sharing the
+    snapshot, at the same time (two server processes instead of one)."""
+    helper = _Helper.start(engine, conn) if engine is not None else None
+    try:
+        return _read(conn, base, helper)
+    finally:
+        if helper is not None:
+            helper.finish()
+
+
+def _read(conn: Connection, base: FacetIndex, helper: _Helper | None) -> Delta | None:
     version = read_version(conn)
     snapshot, snapshot_time = read_snapshot(conn)
     if base.snapshot is None or snapshot_time - base.snapshot_time > MAX_PATCH_AGE:
@@ -85,27 +100,105 @@ def read_delta(conn: Connection, base: FacetIndex) -> Delta | None:
     if None in logged:
         log.info("facet index: the change log asks for a rebuild")
         return None
-    changed = np.array(sorted(i for i in logged if i), dtype=np.int64)
+    changed = np.array(sorted(i for i in logged if i > 0), dtype=np.int64)
     if len(changed) > MAX_CHANGED_SHARE * max(base.size, 1):
         log.info("facet index: %d models changed, rebuilding", len(changed))
         return None
-    where = f"WHERE models.id = ANY('{_array_literal(changed)}'::bigint[])"
-    columns = copy_columns(conn, models_sql(where), MODEL_KINDS) if len(changed) else []
+    # The helper connection reads the text and half the facets' pairs meanwhile.
+    names = [name for name, dim in DIMENSIONS.items() if dim.multi]
+    side = _side_reader(changed, names[::2], with_text=base.text is not None)
+    side_result: tuple[TextDelta | None, _Pairs] | None = None
+    if helper is not None:
+        helper.run(side)
+    else:
+        side_result = side(conn)
+    columns = _read_models(conn, changed) if len(changed) else []
     if len(changed) and _deleted_outright(base, changed, columns[0]):
         return None
-    multi = {
-        name: _read_pairs(conn, name, changed) for name, dim in DIMENSIONS.items() if dim.multi
-    }
+    multi = {name: _read_pairs(conn, name, changed) for name in names[1::2]}
+    vocab = _vocabularies(conn, base, {-i for i in logged if i < 0})
+    if helper is not None:
+        side_result = helper.result()
+    assert side_result is not None
+    text_delta, side_pairs = side_result
     return Delta(
         version=version,
         snapshot=snapshot,
         snapshot_time=snapshot_time,
         changed=changed,
         columns=columns,
-        multi=multi,
-        vocab=read_vocabularies(conn),
-        text=read_text_delta(conn, changed) if base.text is not None else None,
+        multi={**multi, **side_pairs},
+        vocab=vocab,
+        text=text_delta,
     )
+
+
+_Pairs = dict[str, tuple[np.ndarray, np.ndarray]]
+
+
+def _side_reader(
+    changed: np.ndarray, names: list[str], *, with_text: bool
+) -> Callable[[Connection], tuple[TextDelta | None, _Pairs]]:
+    def read(conn: Connection) -> tuple[TextDelta | None, _Pairs]:
+        text_delta = read_text_delta(conn, changed) if with_text else None
+        return text_delta, {name: _read_pairs(conn, name, changed) for name in names}
+
+    return read
+
+
+def _vocabularies(conn: Connection, base: FacetIndex, codes: set[int]) -> dict[str, Vocabulary]:
+    """The base's vocabularies, those whose tables changed read again."""
+    changed_tables = {table for table, code in VOCABULARY_CODES.items() if -code in codes}
+    return {
+        name: read_vocabulary(conn, name)
+        if dim.vocab.__tablename__ in changed_tables
+        else base.vocab[name]
+        for name, dim in DIMENSIONS.items()
+    }
+
+
+class _Helper:
+    """A second connection in the same snapshot (`pg_export_snapshot`) running one read
+    in a thread while the first connection reads the rest."""
+
+    @classmethod
+    def start(cls, engine: Engine, conn: Connection) -> _Helper:
+        snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar_one()
+        return cls(engine, str(snapshot))
+
+    def __init__(self, engine: Engine, snapshot: str) -> None:
+        self._engine = engine
+        self._snapshot = snapshot
+        self._thread: threading.Thread | None = None
+        self._value: Any = None
+        self._error: BaseException | None = None
+
+    def run(self, work: Callable[[Connection], Any]) -> None:
+        """Start `work` on the second connection (its value comes from `result`)."""
+        self._thread = threading.Thread(target=self._run, args=(work,), daemon=True)
+        self._thread.start()
+
+    def _run(self, work: Callable[[Connection], Any]) -> None:
+        try:
+            repeatable = self._engine.execution_options(isolation_level="REPEATABLE READ")
+            with repeatable.connect() as conn, conn.begin():
+                conn.execute(text("SET TRANSACTION READ ONLY"))
+                conn.execute(text(f"SET TRANSACTION SNAPSHOT '{self._snapshot}'"))
+                self._value = work(conn)
+        except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
+            self._error = exc
+
+    def result(self) -> Any:
+        """The value of the work started by `run` (its error raised here)."""
+        self.finish()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+    def finish(self) -> None:
+        """Wait for the work, if any was started."""
+        if self._thread is not None:
+            self._thread.join()
 
 
 def _array_literal(ids: np.ndarray) -> str:
@@ -120,11 +213,19 @@ def _deleted_outright(base: FacetIndex, changed: np.ndarray, found: np.ndarray) 
     return bool(len(gone) and base.locate(gone)[1].any())
 
 
+def _read_models(conn: Connection, changed: np.ndarray) -> list[np.ndarray]:
+    where = f"WHERE models.id = ANY('{_array_literal(changed)}'::bigint[])"
+    return packed_columns(conn, MODEL_COLUMNS, MODEL_KINDS, f"{MODELS_FROM} {where}", "models.id")
+
+
 def _read_pairs(conn: Connection, name: str, changed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if not len(changed):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32)
+    _, col, source = multi_source(name)
     where = f"AND model_id = ANY('{_array_literal(changed)}'::bigint[])"
-    model_ids, values = copy_columns(conn, multi_sql(name, where), "qi")
+    model_ids, values = packed_columns(
+        conn, ("model_id", col), "qi", f"{source} {where}", f"{col}, model_id"
+    )
     return model_ids, values
 
 

@@ -66,10 +66,10 @@ def plan_rows(base: FacetIndex, delta: Delta) -> RowPlan:
     changed_old[base.rows_of(delta.changed)] = True
     if not len(added):
         return RowPlan(base.ids, None, changed_old)
-    ids = np.union1d(base.ids, added)
-    appended = not base.size or added[0] > base.ids[-1]
-    old_to_new = None if appended else np.searchsorted(ids, base.ids)
-    return RowPlan(ids, old_to_new, changed_old)
+    if not base.size or added[0] > base.ids[-1]:  # the usual case: new ids are the highest
+        return RowPlan(np.concatenate((base.ids, added)), None, changed_old)
+    ids = np.insert(base.ids, np.searchsorted(base.ids, added), added)
+    return RowPlan(ids, np.searchsorted(ids, base.ids), changed_old)
 
 
 def _patch_multi(

@@ -73,11 +73,17 @@ class Terms:
 
     blob: np.ndarray
     offsets: np.ndarray
+    keys: np.ndarray  # per term, its first 8 bytes as a big-endian number (see `prefix_keys`)
+
+    @classmethod
+    def of(cls, blob: np.ndarray, offsets: np.ndarray) -> Terms:
+        """The dictionary of a blob and its offsets, with its prefix keys."""
+        return cls(blob, offsets, prefix_keys(blob, offsets))
 
     @property
     def nbytes(self) -> int:
         """Memory held by the arrays."""
-        return int(self.blob.nbytes + self.offsets.nbytes)
+        return int(self.blob.nbytes + self.offsets.nbytes + self.keys.nbytes)
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
@@ -89,6 +95,25 @@ class Terms:
         """Term ids starting with `lexeme` (0xFF never occurs in UTF-8: an upper bound)."""
         lo = bisect.bisect_left(self, lexeme)
         return lo, bisect.bisect_left(self, lexeme + b"\xff", lo)
+
+
+def prefix_key(term: bytes) -> int:
+    """A term's first 8 bytes, zero-padded, as a big-endian number: keys sort as the
+    terms do (UTF-8 has no zero byte), so a search narrows to terms sharing a key."""
+    return int.from_bytes(term[:8].ljust(8, b"\0"), "big")
+
+
+def prefix_keys(blob: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """`prefix_key` of every term, vectorized."""
+    starts, ends = offsets[:-1], offsets[1:]
+    keys = np.zeros(len(starts), dtype=np.uint64)
+    if not len(blob):
+        return keys
+    for j in range(8):
+        at = starts + j
+        byte = np.where(at < ends, blob[np.minimum(at, len(blob) - 1)], 0)
+        keys = (keys << np.uint64(8)) | byte.astype(np.uint64)
+    return keys
 
 
 @dataclass(slots=True)
@@ -224,7 +249,7 @@ def _read_postings(conn: Connection) -> tuple[Terms, np.ndarray, np.ndarray]:
     list_lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists)) // 4
     packed = np.frombuffer(b"".join(lists), dtype=">i4").astype(np.int32)
     blob = np.frombuffer(b"".join(words), dtype=np.uint8)
-    terms = Terms(blob, np.concatenate(([0], np.cumsum(word_lengths))))
+    terms = Terms.of(blob, np.concatenate(([0], np.cumsum(word_lengths))))
     offsets = np.concatenate(([0], np.cumsum(list_lengths)))
     return terms, offsets, packed
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy import Connection, text
 
-from catalog.queries.text_index import CLASS_LEXEMES, NAME_HASH, Terms, TextIndex
+from catalog.queries.text_index import CLASS_LEXEMES, NAME_HASH, Terms, TextIndex, prefix_key
 
 _DELTA_POSTINGS_SQL = f"""
 SELECT x.lexeme, array_agg(m.id), array_agg(x.class)
@@ -129,28 +129,36 @@ def _merge_terms(terms: Terms, lexemes: list[bytes]) -> tuple[Terms, np.ndarray,
     """The dictionary with `lexemes` (sorted) merged in; old term id -> new term id; and
     each lexeme's new term id."""
     n_old = len(terms)
-    data = terms.blob.tobytes()
-    offs = terms.offsets.tolist()
-    words = [data[a:b] for a, b in zip(offs, offs[1:], strict=False)]
-    at = [bisect.bisect_left(words, lexeme) for lexeme in lexemes]
-    absent = [
-        i
-        for i, (lx, pos) in enumerate(zip(lexemes, at, strict=True))
-        if pos >= n_old or words[pos] != lx
+    keys = np.array([prefix_key(lexeme) for lexeme in lexemes], dtype=np.uint64)
+    # Terms sharing a lexeme's prefix key are few: bisect only among those.
+    lows = np.searchsorted(terms.keys, keys, side="left").tolist()
+    highs = np.searchsorted(terms.keys, keys, side="right").tolist()
+    at = [
+        bisect.bisect_left(terms, x, lo, hi) for x, lo, hi in zip(lexemes, lows, highs, strict=True)
     ]
+    absent = [i for i, pos in enumerate(at) if pos >= n_old or terms[pos] != lexemes[i]]
     inserts = np.array([at[i] for i in absent], dtype=np.int64)
     old_to_new = np.arange(n_old, dtype=np.int64) + np.searchsorted(
         inserts, np.arange(n_old), side="right"
     )
-    lexeme_terms = np.empty(len(lexemes), dtype=np.int64)
     found = np.array(at, dtype=np.int64)
-    lexeme_terms[:] = found + np.searchsorted(inserts, found, side="right")
+    lexeme_terms = found + np.searchsorted(inserts, found, side="right")
     # A lexeme new to the dictionary lands before the old term at its insertion point,
     # after the new lexemes inserted at the same point before it.
     lexeme_terms[absent] = inserts + np.arange(len(absent))
     if not absent:
         return terms, old_to_new, lexeme_terms
-    merged = sorted(words + [lexemes[i] for i in absent])
-    lengths = np.fromiter(map(len, merged), dtype=np.int64, count=len(merged))
-    blob = np.frombuffer(b"".join(merged), dtype=np.uint8)
-    return Terms(blob, np.concatenate(([0], np.cumsum(lengths)))), old_to_new, lexeme_terms
+    new_words = [lexemes[i] for i in absent]
+    new_lengths = np.fromiter(map(len, new_words), dtype=np.int64, count=len(new_words))
+    lengths = np.insert(np.diff(terms.offsets), inserts, new_lengths)
+    blob = np.insert(
+        terms.blob,
+        np.repeat(terms.offsets[inserts], new_lengths),
+        np.frombuffer(b"".join(new_words), dtype=np.uint8),
+    )
+    merged = Terms(
+        blob,
+        np.concatenate(([0], np.cumsum(lengths))),
+        np.insert(terms.keys, inserts, keys[absent]),
+    )
+    return merged, old_to_new, lexeme_terms

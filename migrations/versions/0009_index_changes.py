@@ -16,8 +16,8 @@ for the rows whose transaction that snapshot did not see (`pg_visible_in_snapsho
 exactly the models that changed since, however transactions interleave. A statement
 that touches more than 20,000 models, and any TRUNCATE, log a single NULL instead
 (rebuild from scratch: cheaper than patching that much, and it keeps bulk loads from
-writing a row per model). A change to a vocabulary logs model 0: facet values and labels
-are read again.
+writing a row per model). A change to a vocabulary logs its code (a negative number):
+that vocabulary's values and labels are read again.
 """
 
 from collections.abc import Sequence
@@ -43,27 +43,28 @@ MODEL_TABLES = {
     "model_derivations": "model_id",
     "model_family_paths": "model_id",
 }
-# Vocabularies the index reads whole (values, labels, the family tree).
-VOCABULARY_TABLES = (
-    "platforms",
-    "tasks",
-    "modalities",
-    "formats",
-    "libraries",
-    "licenses",
-    "languages",
-    "authors",
-    "datasets",
-    "tags",
-    "usages",
-    "license_classes",
-    "families",
-)
+# Vocabularies the index reads whole (values, labels, the family tree), with the code
+# their changes log (copied from catalog.models.changes: migrations never import live code).
+VOCABULARY_TABLES = {
+    "platforms": -1,
+    "tasks": -2,
+    "modalities": -3,
+    "formats": -4,
+    "libraries": -5,
+    "licenses": -6,
+    "languages": -7,
+    "authors": -8,
+    "datasets": -9,
+    "tags": -10,
+    "usages": -11,
+    "license_classes": -12,
+    "families": -13,
+}
 
 LOG_FUNCTION = """
 CREATE FUNCTION log_index_changes() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    key_column text := TG_ARGV[0];  -- '' for a vocabulary table
+    key_column text := TG_ARGV[0];  -- '' for a vocabulary table, whose code is TG_ARGV[1]
     source text;
     touched bigint;
 BEGIN
@@ -78,7 +79,7 @@ BEGIN
     IF key_column = '' THEN
         EXECUTE 'SELECT count(*) FROM (' || source || ' LIMIT 1) s' INTO touched;
         IF touched > 0 THEN
-            INSERT INTO index_changes (model_id) VALUES (0);
+            INSERT INTO index_changes (model_id) VALUES (TG_ARGV[1]::bigint);
         END IF;
         RETURN NULL;
     END IF;
@@ -96,8 +97,8 @@ $$;
 """
 
 
-def _triggers(table: str, key_column: str) -> list[str]:
-    run = f"FOR EACH STATEMENT EXECUTE FUNCTION log_index_changes('{key_column}')"
+def _triggers(table: str, key_column: str, code: int = 0) -> list[str]:
+    run = f"FOR EACH STATEMENT EXECUTE FUNCTION log_index_changes('{key_column}', '{code}')"
     return [
         f"CREATE TRIGGER index_changes_ins AFTER INSERT ON {table} "
         f"REFERENCING NEW TABLE AS new_rows {run}",
@@ -124,7 +125,7 @@ def upgrade() -> None:
             "model_id",
             sa.BigInteger(),
             nullable=True,
-            comment="the model; 0: a vocabulary changed; null: rebuild everything",
+            comment="the model; < 0: a vocabulary changed; null: rebuild everything",
         ),
         sa.Column(
             "logged_at",
@@ -142,8 +143,8 @@ def upgrade() -> None:
     for table, key_column in MODEL_TABLES.items():
         for statement in _triggers(table, key_column):
             op.execute(statement)
-    for table in VOCABULARY_TABLES:
-        for statement in _triggers(table, ""):
+    for table, code in VOCABULARY_TABLES.items():
+        for statement in _triggers(table, "", code):
             op.execute(statement)
     # Whatever index a server holds now was built without the log: rebuild it once.
     op.execute("INSERT INTO index_changes (model_id) VALUES (NULL)")

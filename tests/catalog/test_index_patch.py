@@ -11,12 +11,13 @@ from sqlalchemy.orm import Session
 from catalog.queries.facet_index import FacetIndex, build_index
 from catalog.queries.index_delta import Delta, read_delta
 from catalog.queries.index_patch import apply_delta
+from catalog.queries.text_index import prefix_keys
 from tests.factories import catalog_records, load, record, remove
 
 
 def _in_snapshot(engine: Engine, work):  # noqa: ANN001, ANN202
-    with engine.connect() as conn:
-        conn = conn.execution_options(isolation_level="REPEATABLE READ")
+    with engine.connect() as plain:
+        conn = plain.execution_options(isolation_level="REPEATABLE READ")
         with conn.begin():
             return work(conn)
 
@@ -25,8 +26,9 @@ def _build(engine: Engine) -> FacetIndex:
     return _in_snapshot(engine, build_index)
 
 
-def _delta(engine: Engine, base: FacetIndex) -> Delta | None:
-    return _in_snapshot(engine, lambda conn: read_delta(conn, base))
+def _delta(engine: Engine, base: FacetIndex, parallel: bool = True) -> Delta | None:
+    """The delta as the server reads it (on two connections), or on one."""
+    return _in_snapshot(engine, lambda conn: read_delta(conn, base, engine if parallel else None))
 
 
 def _pairs(index: FacetIndex, field: str) -> set[tuple[int, int]]:
@@ -67,9 +69,12 @@ def assert_same_index(patched: FacetIndex, rebuilt: FacetIndex) -> None:
         assert patched.vocab[name].values == vocab.values, name
         assert patched.vocab[name].labels == vocab.labels, name
     assert _postings(patched) == _postings(rebuilt)
-    assert patched.text is not None and rebuilt.text is not None
+    assert patched.text is not None
+    assert rebuilt.text is not None
     terms = [patched.text.terms[i] for i in range(len(patched.text.terms))]
     assert terms == sorted(terms)  # prefixes stay contiguous ranges
+    keys = prefix_keys(patched.text.terms.blob, patched.text.terms.offsets)
+    assert patched.text.terms.keys.tolist() == keys.tolist()
     assert patched.text.name_hash.tolist() == rebuilt.text.name_hash.tolist()
 
 
@@ -111,7 +116,7 @@ def test_a_lower_id_committed_late_renumbers_the_rows_after_it(fresh_engine) -> 
     finally:
         late.close()
         early.close()
-    delta = _delta(fresh_engine, base)
+    delta = _delta(fresh_engine, base, parallel=False)
     assert delta is not None
     patched = apply_delta(base, delta)
     assert_same_index(patched, _build(fresh_engine))
