@@ -217,3 +217,13 @@ def count_models(session: Session) -> int:
 def analyze_harvested_tables(session: Session) -> None:
     """Refresh the planner statistics of every table a harvest writes."""
     execute(session, "ANALYZE " + ", ".join(HARVESTED_TABLES), {})
+
+
+def prune_index_changes(session: Session) -> int:
+    """Forget change-log rows (migration 0009) older than a day: a search index that old
+    is rebuilt, not patched (`catalog.queries.index_delta`)."""
+    return int(
+        execute(
+            session, "DELETE FROM index_changes WHERE logged_at < now() - interval '1 day'", {}
+        ).rowcount
+    )

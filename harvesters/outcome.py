@@ -44,6 +44,7 @@ def finish(
         report=report.details(),
         finished_at=dt.datetime.now(dt.UTC),
     )
+    runs.prune_index_changes(session)
     commit(session, report)
 
 

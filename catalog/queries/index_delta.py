@@ -38,7 +38,7 @@ from catalog.queries.text_patch import TextDelta, read_text_delta
 
 log = logging.getLogger(__name__)
 
-# Older than this, an index is rebuilt: the log keeps a day (`prune_index_changes`), and a
+# Older than this, an index is rebuilt: the log keeps a day (`runs.prune_index_changes`), and a
 # transaction may have logged a while before the index's snapshot and committed after.
 MAX_PATCH_AGE = 12 * 3600.0
 # Patching costs a pass over every array plus reading the changed models; past this
@@ -227,11 +227,3 @@ def _read_pairs(conn: Connection, name: str, changed: np.ndarray) -> tuple[np.nd
         conn, ("model_id", col), "qi", f"{source} {where}", f"{col}, model_id"
     )
     return model_ids, values
-
-
-def prune_index_changes(conn: Connection) -> int:
-    """Forget change-log rows older than a day (indexes that old are rebuilt anyway)."""
-    result = conn.execute(
-        text("DELETE FROM index_changes WHERE logged_at < now() - interval '1 day'")
-    )
-    return int(result.rowcount or 0)

@@ -29,9 +29,15 @@ class Served:
 
 
 def serve_catalog(
-    server_url: URL, template_db: str, *, models: int = 200, env: dict[str, str] | None = None
+    server_url: URL,
+    template_db: str,
+    *,
+    models: int = 200,
+    env: dict[str, str] | None = None,
+    log: Any = None,
 ) -> Iterator[Served]:
-    """Fill a fresh database with `models` records plus a few BERTs, and serve it."""
+    """Fill a fresh database with `models` records plus a few BERTs, and serve it (its
+    log to the open file `log`, if given)."""
     name = pg.unique_name("catalog_served")
     db_url = pg.create_database(server_url, name, template=template_db)
     engine = create_engine(db_url)
@@ -45,7 +51,7 @@ def serve_catalog(
     engine.dispose()
     url = db_url.render_as_string(hide_password=False)
     port = free_port()
-    process = start_server(url, port, env=env)
+    process = start_server(url, port, env=env, log=log)
     try:
         yield Served(f"http://127.0.0.1:{port}", process, db_url)
     finally:

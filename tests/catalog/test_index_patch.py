@@ -8,6 +8,7 @@ import numpy as np
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
+from catalog import runs
 from catalog.queries.facet_index import FacetIndex, build_index
 from catalog.queries.index_delta import Delta, read_delta
 from catalog.queries.index_patch import apply_delta
@@ -153,3 +154,20 @@ def test_bulk_statements_truncates_and_outright_deletes_ask_for_a_rebuild(fresh_
     with fresh_engine.begin() as conn:  # one statement over more than 20,000 models
         conn.execute(text("INSERT INTO index_changes (model_id) VALUES (NULL)"))
     assert _delta(fresh_engine, base) is None
+
+
+def test_a_finished_harvest_forgets_change_log_rows_older_than_a_day(fresh_engine) -> None:
+    with fresh_engine.begin() as conn:
+        conn.execute(text("DELETE FROM index_changes"))
+        conn.execute(
+            text(
+                "INSERT INTO index_changes (model_id, logged_at) "
+                "VALUES (1, now() - interval '25 hours'), (2, now() - interval '23 hours')"
+            )
+        )
+    with Session(fresh_engine) as session:
+        assert runs.prune_index_changes(session) == 1
+        session.commit()
+    with fresh_engine.connect() as conn:
+        kept = conn.execute(text("SELECT model_id FROM index_changes")).scalars().all()
+    assert kept == [2]
