@@ -125,7 +125,10 @@ def init_worker(config: WorkerConfig) -> None:
         aux = make_engine(url, pool_size=1, max_overflow=1, connect_args=app_name)
         store = IndexStore(config.index_dir) if config.index_dir else None
         cache = FacetIndexCache(
-            aux, on_built=lambda: _set_state(config, slot, INDEX_READY), store=store
+            aux,
+            on_built=lambda: _set_state(config, slot, INDEX_READY),
+            store=store,
+            result_cache_size=config.settings.api_result_cache_size,
         )
         cache.start_build()
     _set_state(config, slot, INDEX_BUILDING if cache else INDEX_OFF)

@@ -103,6 +103,14 @@ class Settings(BaseSettings):
         validation_alias=_env("CATALOG_API_QUEUE_TIMEOUT_SECONDS"),
         description="Longest wait of an API request for its turn before a 503.",
     )
+    api_result_cache_size: int = Field(
+        default=2048,
+        ge=0,
+        le=1_000_000,
+        validation_alias=_env("CATALOG_API_RESULT_CACHE_SIZE"),
+        description="Search results (facet counts, totals, pages, counts matrices) each "
+        "API worker keeps per index snapshot for equal requests; 0 turns it off.",
+    )
     api_request_budget_ms: int = Field(
         default=15_000,
         ge=100,

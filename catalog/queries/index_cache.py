@@ -28,6 +28,7 @@ from catalog.queries.facet_index import FacetIndex, build_index, read_version
 from catalog.queries.index_delta import read_delta
 from catalog.queries.index_patch import apply_delta
 from catalog.queries.index_store import IndexStore
+from catalog.queries.result_cache import ResultCache
 from catalog.queries.text_index import (
     ParallelTextBuild,
     TextIndex,
@@ -51,6 +52,7 @@ class FacetIndexCache:
         search_cache_size: int = 256,
         on_built: Callable[[], None] | None = None,
         store: IndexStore | None = None,
+        result_cache_size: int = 2048,
     ) -> None:
         """Create an empty cache.
 
@@ -62,6 +64,8 @@ class FacetIndexCache:
             on_built: Called after each background build (e.g. to report readiness).
             store: Share the index with other processes through this store (background
                 mode): one process builds each version, every process maps it.
+            result_cache_size: Results kept per snapshot (`ResultCache`; background mode
+                only, 0 for none).
         """
         self.engine = engine
         self.check_interval = check_interval if engine is not None else 0.0
@@ -73,6 +77,10 @@ class FacetIndexCache:
         self._hits_size = search_cache_size
         self._on_built = on_built
         self.store = store
+        # Only in background mode: inline, a session may see its own uncommitted rows in
+        # an index whose snapshot key does not say so.
+        use_results = engine is not None and result_cache_size > 0
+        self.results = ResultCache(result_cache_size) if use_results else None
 
     @property
     def index(self) -> FacetIndex | None:
@@ -168,10 +176,17 @@ class FacetIndexCache:
             log.info("facet index: %d models in %.2fs", index.size, time.perf_counter() - started)
             return index
 
+    def clear_results(self) -> None:
+        """Forget cached results, keeping the search hits."""
+        if self.results is not None:
+            self.results.clear()
+
     def clear_search_cache(self) -> None:
-        """Forget cached search hits (benchmarks measure the uncached path)."""
+        """Forget cached search hits and results (benchmarks measure the uncached path)."""
         with self._lock:
             self._hits.clear()
+        if self.results is not None:
+            self.results.clear()
 
     def search_hits(
         self, session: Session, index: FacetIndex, search: str, with_rank: bool

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import replace
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -14,8 +15,11 @@ from catalog.queries.facet_engine import Conditions, SearchHits
 from catalog.queries.filters import ModelQuery, decode_cursor, encode_cursor
 from catalog.queries.index_cache import FacetIndexCache
 from catalog.queries.resolve import bucket_scope, resolve_filter
+from catalog.queries.result_cache import filter_key, snapshot_key
 from catalog.queries.results import FacetCounts, PageSlice
 from catalog.queries.stats import Pivot
+
+T = TypeVar("T")
 
 MAX_FACET_LIMIT = 500
 
@@ -63,6 +67,14 @@ class ModelSearch:
         """`index` or `sql`: what answers this request."""
         return "sql" if self.index is None else "index"
 
+    def _remember(self, key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
+        """`compute()`, or its result for an equal request on the same index snapshot."""
+        results = self.cache.results if self.cache is not None else None
+        if results is None or self.index is None:
+            return compute()
+        request = (snapshot_key(self.index), filter_key(self.filter), self.query.search_text)
+        return results.get((*request, *key), compute)
+
     def _conds(self) -> Conditions:
         assert self.index is not None
         assert self.cache is not None
@@ -77,7 +89,9 @@ class ModelSearch:
     def page(self) -> PageSlice:
         """The requested page of model ids in order."""
         if self._page is None:
-            self._page = self._compute_page()
+            keys = tuple(k.token for k in self.keys)
+            key = ("page", keys, self.query.after, self.query.first)
+            self._page = self._remember(key, self._compute_page)
         return self._page
 
     def _compute_page(self) -> PageSlice:
@@ -106,7 +120,7 @@ class ModelSearch:
                 stmt = sql_search.build_count_select(self.filter, self.query.search_text)
                 self._total = self.session.execute(stmt).scalar_one()
             else:
-                self._total = int(self._conds().mask().sum())
+                self._total = self._remember(("total",), lambda: int(self._conds().mask().sum()))
         return self._total
 
     def facets(self, fields: Sequence[str], limit: int = 20) -> list[FacetCounts]:
@@ -130,9 +144,15 @@ class ModelSearch:
                 limit,
                 scopes=scopes,
             )
-        cond = self._conds()
+        index = self.index
         return [
-            facet_engine.facet_counts(self.index, cond, f, limit, scopes.get(f)) for f in fields
+            self._remember(
+                ("facet", f, limit, scopes.get(f)),
+                lambda f=f: facet_engine.facet_counts(  # type: ignore[misc]
+                    index, self._conds(), f, limit, scopes.get(f)
+                ),
+            )
+            for f in fields
         ]
 
     def _scopes(self, fields: Sequence[str | None]) -> dict[str, frozenset[int]]:
@@ -180,10 +200,16 @@ class ModelSearch:
             return stats.pivot(
                 self.session, self.filter, self.query.search_text, rows, columns, scopes=scopes
             )
-        found = facet_pivot.pivot_rows(
-            self.index, self._conds().mask(), rows, columns, scopes=scopes
-        )
-        return stats.assemble_pivot(found, rows, columns)
+        index = self.index
+        key = ("pivot", rows, columns, tuple(sorted(scopes.items())))
+
+        def compute() -> Pivot:
+            found = facet_pivot.pivot_rows(
+                index, self._conds().mask(), rows, columns, scopes=scopes
+            )
+            return stats.assemble_pivot(found, rows, columns)
+
+        return self._remember(key, compute)
 
 
 def search_models(
