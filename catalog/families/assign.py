@@ -40,11 +40,13 @@ class Edge(NamedTuple):
 
 
 class Node(NamedTuple):
-    """One model to assign: its own evidence and its edges."""
+    """One model to assign: its own evidence and its edges; `tasks` (its canonical task
+    slugs) only where bases may disagree (several bases), to tell them apart."""
 
     own: OwnEvidence
     parents: tuple[Edge, ...] = ()
     links: tuple[Edge, ...] = ()
+    tasks: tuple[str, ...] = ()
 
 
 def assign_all(
@@ -177,7 +179,10 @@ def decide(vocab: Vocabulary, node: Node, lookup: Lookup) -> Verdict | None:
         return refine(vocab, link, weaker)
     if own.architecture is not None:
         return refine(vocab, own.architecture, [own.name])
-    return own.name
+    # Bases of rival families, told apart by the model's task: weaker than what the model
+    # states itself (its architecture), stronger than its name.
+    rival = _base_for_task(vocab, node, lookup) if len(node.parents) > 1 else None
+    return own.name if rival is None else refine(vocab, rival._replace(derivative=True), [own.name])
 
 
 def _sibling_release(vocab: Vocabulary, lineage: Verdict, name: Verdict | None) -> Verdict | None:
@@ -212,6 +217,35 @@ def _through_edges(
     confidence = round(min(v.confidence for _, v in found) * EDGE_FACTOR, 3)
     shown = "; ".join(f"{label} {e.ref} ({v.slug})" for e, v in found[:3])
     return Verdict(slug, method, confidence, shown)
+
+
+def _base_for_task(vocab: Vocabulary, node: Node, lookup: Lookup) -> Verdict | None:
+    """Bases of rival families (an image generator conditioned on a language model): the
+    one family whose task list names what the model does, if exactly one does; a family
+    without a task list names nothing, so it never wins this way."""
+    if not node.tasks:
+        return None
+    by_root: dict[str, list[Edge]] = {}
+    for edge in node.parents:
+        verdict = (lookup(edge.target) if edge.target is not None else None) or edge.fallback
+        if verdict is not None and verdict.slug is not None:
+            by_root.setdefault(vocab.families[verdict.slug].root, []).append(edge)
+    doing = [
+        root
+        for root in by_root
+        if (tasks := vocab.families[root].tasks) is not None and any(t in tasks for t in node.tasks)
+    ]
+    if len(by_root) < 2 or len(doing) != 1:
+        return None
+    chosen = _through_edges(vocab, tuple(by_root[doing[0]]), lookup, LINEAGE, "base")
+    if chosen is None:
+        return None
+    rivals = ", ".join(sorted(r for r in by_root if r != doing[0]))
+    return chosen._replace(
+        confidence=round(chosen.confidence * EDGE_FACTOR, 3),
+        evidence=f"{chosen.evidence}; its task ({', '.join(node.tasks)}) is {doing[0]}'s, "
+        f"not {rivals}'s",
+    )
 
 
 def _combine(vocab: Vocabulary, first: Verdict | None, second: Verdict | None) -> Verdict | None:

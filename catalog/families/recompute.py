@@ -94,7 +94,7 @@ def _all_nodes(
     low, high = store.id_bounds(session)
     tag_ids = store.relevant_tag_ids(session, vocab)
     nodes: dict[int, Node] = {}
-    pending: dict[int, tuple[Any, list[Target]]] = {}
+    pending: dict[int, tuple[Any, list[Target], tuple[str, ...]]] = {}
     fallbacks: dict[tuple[str, str], Any] = {}
     # Most models share their evidence with many others (same words, same fields): one
     # object each keeps a million-model rebuild within a few hundred megabytes.
@@ -107,21 +107,21 @@ def _all_nodes(
             own = shared.setdefault(own, own)
             parents = facts.parents.get(model_id, [])
             if own.link_refs:
-                pending[model_id] = (own, parents)  # targets resolve once all are read
+                pending[model_id] = (own, parents, model.tasks)  # targets resolve later
             elif parents:
-                nodes[model_id] = make_node(vocab, own, parents, (), fallbacks)
+                nodes[model_id] = make_node(vocab, own, parents, (), fallbacks, tasks=model.tasks)
             else:
                 node = Node(own)
                 nodes[model_id] = shared.setdefault(node, node)
         if progress:
             progress("reading", chunk[1] - low, high - low)
     held = store.model_ids_by_ref(
-        session, {r for own, _ in pending.values() for r in own.link_refs}
+        session, {r for own, _, _ in pending.values() for r in own.link_refs}
     )
-    for model_id, (own, parents) in pending.items():
+    for model_id, (own, parents, tasks) in pending.items():
         links = [(held.get(ref), *ref) for ref in own.link_refs]
-        nodes[model_id] = make_node(vocab, own, parents, links, fallbacks)
-    return nodes, {model_id: own.link_refs for model_id, (own, _) in pending.items()}
+        nodes[model_id] = make_node(vocab, own, parents, links, fallbacks, tasks=tasks)
+    return nodes, {model_id: own.link_refs for model_id, (own, _, _) in pending.items()}
 
 
 def recompute_families(

@@ -59,6 +59,8 @@ def make_node(
     parents: Iterable[Target],
     links: Iterable[Target],
     fallbacks: dict[tuple[str, str], Verdict | None] | None = None,
+    *,
+    tasks: Iterable[str] = (),
 ) -> Node:
     """A model's node: its own evidence, its bases and its linked models.
 
@@ -76,10 +78,13 @@ def make_node(
             fallback = cache[key]
         return Edge(target, f"{platform}:{external_id}", fallback)
 
+    edges = tuple(edge(*p) for p in parents)
     return Node(
         own=own,
-        parents=tuple(edge(*p) for p in parents),
+        parents=edges,
         links=tuple(edge(*link) for link in links),
+        # Only rival bases need the tasks: other nodes stay equal, and shared.
+        tasks=tuple(tasks) if len(edges) > 1 else (),
     )
 
 
@@ -99,6 +104,8 @@ def assign_records(
         own = own_evidence(vocab, facts_from_record(record))
         parents = [held(p.platform, p.external_id) for p in record.lineage]
         links = [held(*ref) for ref in own.link_refs]
-        nodes[(record.platform, record.external_id)] = make_node(vocab, own, parents, links)
+        nodes[(record.platform, record.external_id)] = make_node(
+            vocab, own, parents, links, tasks=record.tasks
+        )
     found = assign_all(vocab, nodes, {})
     return {f"{platform}:{ext}": verdict for (platform, ext), verdict in found.items()}

@@ -245,6 +245,35 @@ def test_merges_of_rival_families_fall_back_to_own_evidence(vocab: Vocabulary) -
     assert family_of(vocab, typed) == "mistral"
 
 
+def test_rival_bases_are_told_apart_by_the_task_only_one_family_does(vocab: Vocabulary) -> None:
+    # An image generator conditioned on a language model: FLUX generates images, Qwen
+    # has no task list, so the task names one family.
+    bases = (
+        ("huggingface", "black-forest-labs/FLUX.1-dev"),
+        ("huggingface", "Qwen/Qwen2-VL-7B-Instruct"),
+    )
+    adapter = child("lab/qwen-flux-adapter", *bases, tasks=["text-to-image"])
+    verdict = assign(vocab, adapter)["huggingface:lab/qwen-flux-adapter"]
+    assert verdict is not None
+    assert vocab.families[verdict.slug or ""].root == "flux"
+    assert "text-to-image" in (verdict.evidence or "")
+    # No task, or a task neither family lists: unknown, as before.
+    assert family_of(vocab, child("lab/untasked", *bases)) is None
+    chat = child("lab/chatty", *bases, tasks=["text-generation"])
+    assert family_of(vocab, chat) is None
+
+
+def test_the_architecture_a_model_states_beats_the_task_tie_break(vocab: Vocabulary) -> None:
+    vlm = child(
+        "lab/small-vlm",
+        ("huggingface", "HuggingFaceTB/SmolLM2-1.7B-Instruct"),
+        ("huggingface", "google/siglip-so400m-patch14-384"),
+        tasks=["image-text-to-text"],
+        extra={"model_type": "idefics3"},
+    )
+    assert vocab.families[family_of(vocab, vlm) or ""].root == "idefics"
+
+
 def test_an_official_release_on_top_of_its_base_is_that_release(vocab: Vocabulary) -> None:
     base = record("meta-llama/Llama-3.1-8B")
     instruct = child("meta-llama/Llama-3.1-8B-Instruct", ("huggingface", "meta-llama/Llama-3.1-8B"))
