@@ -148,7 +148,17 @@ class FacetIndexCache:
                 self._building = False
 
     def _patched(self, conn: Connection, base: FacetIndex) -> FacetIndex | None:
-        """`base` patched with what changed since its snapshot; None: rebuild instead."""
+        """`base` patched with what changed since its snapshot; None: rebuild instead
+        (also when patching fails: a rebuild does not depend on the old index)."""
+        try:
+            return self._patch(conn, base)
+        except Exception:
+            log.exception("facet index patch failed; rebuilding it from scratch")
+            if conn.in_transaction():
+                conn.rollback()
+            return None
+
+    def _patch(self, conn: Connection, base: FacetIndex) -> FacetIndex | None:
         conn = conn.execution_options(isolation_level="REPEATABLE READ")
         started = time.perf_counter()
         with conn.begin():

@@ -5,11 +5,14 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from catalog import runs
+from catalog.queries import index_cache
 from catalog.queries.facet_index import FacetIndex, build_index
+from catalog.queries.index_cache import FacetIndexCache
 from catalog.queries.index_delta import Delta, read_delta
 from catalog.queries.index_patch import apply_delta
 from catalog.queries.text_index import prefix_keys
@@ -171,3 +174,22 @@ def test_a_finished_harvest_forgets_change_log_rows_older_than_a_day(fresh_engin
     with fresh_engine.connect() as conn:
         kept = conn.execute(text("SELECT model_id FROM index_changes")).scalars().all()
     assert kept == [2]
+
+
+def test_a_failing_patch_falls_back_to_a_rebuild(
+    fresh_engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Session(fresh_engine) as session:
+        load(session, catalog_records(10))
+        session.commit()
+    cache = FacetIndexCache(fresh_engine)
+    cache.build_now()
+    with Session(fresh_engine) as session:
+        load(session, [record("late/arrival", tags=("edge",))])
+        session.commit()
+
+    def broken(base: FacetIndex, delta: Delta) -> FacetIndex:
+        raise ValueError("a bug in the patch")
+
+    monkeypatch.setattr(index_cache, "apply_delta", broken)
+    assert_same_index(cache.build_now(), _build(fresh_engine))
