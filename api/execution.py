@@ -75,6 +75,7 @@ class RequestExecutor:
         )
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
+        self._own_index_dir = False  # a temporary index directory, removed at shutdown
         self._semaphore: asyncio.Semaphore | None = None
         self.active = 0
 
@@ -83,8 +84,11 @@ class RequestExecutor:
         with self._lock:
             if self._pool is None:
                 if self._config.facet_index and self._config.index_dir is None:
-                    # One index for all workers: built by one, mapped by every one.
-                    root = str(default_store_root())
+                    # One index for all workers: built by one, mapped by every one; in
+                    # the configured directory it outlives the server.
+                    kept = self._config.settings.index_dir
+                    self._own_index_dir = kept is None
+                    root = kept or str(default_store_root())
                     self._config = dataclasses.replace(self._config, index_dir=root)
                 self._pool = ProcessPoolExecutor(
                     max_workers=self.workers,
@@ -156,5 +160,5 @@ class RequestExecutor:
             pool.shutdown(wait=True, cancel_futures=True)
         root = self._config.index_dir
         self._config = dataclasses.replace(self._config, index_dir=None)
-        if root is not None:
+        if root is not None and self._own_index_dir:
             shutil.rmtree(root, ignore_errors=True)

@@ -103,6 +103,14 @@ class Settings(BaseSettings):
         validation_alias=_env("CATALOG_API_QUEUE_TIMEOUT_SECONDS"),
         description="Longest wait of an API request for its turn before a 503.",
     )
+    index_dir: str | None = Field(
+        default=None,
+        validation_alias=_env("CATALOG_INDEX_DIR"),
+        description="Where the API keeps the search index its workers share. Set, it "
+        "survives restarts: a new server maps the last index and patches it from the "
+        "change log in seconds instead of rebuilding. Unset: a temporary directory, "
+        "removed at shutdown.",
+    )
     api_result_cache_size: int = Field(
         default=2048,
         ge=0,

@@ -95,6 +95,7 @@ class FacetIndex:
     # taken (epoch seconds): `index_delta` patches the index from there.
     snapshot: str | None = None
     snapshot_time: float = 0.0
+    database: str = ""  # `database_identity` of the database it was read from
 
     @property
     def size(self) -> int:
@@ -212,6 +213,19 @@ def read_snapshot(conn: Connection) -> tuple[str, float]:
     return str(row[0]), float(row[1])
 
 
+def database_identity(conn: Connection) -> str:
+    """The server's system identifier and the database's oid: an index kept on disk
+    (`CATALOG_INDEX_DIR`) is patched only from the database it was read from."""
+    return str(
+        conn.execute(
+            text(
+                "SELECT (SELECT system_identifier FROM pg_control_system())::text || '/' || "
+                "(SELECT oid FROM pg_database WHERE datname = current_database())::text"
+            )
+        ).scalar_one()
+    )
+
+
 def read_vocabularies(conn: Connection) -> dict[str, Vocabulary]:
     """Every facet's vocabulary."""
     return {name: read_vocabulary(conn, name) for name in DIMENSIONS}
@@ -298,6 +312,7 @@ def build_index(
         vocab=vocab,
         snapshot=snapshot,
         snapshot_time=snapshot_time,
+        database=database_identity(conn),
     )
 
 

@@ -28,6 +28,7 @@ from catalog.queries.facet_index import (
     MODELS_FROM,
     FacetIndex,
     Vocabulary,
+    database_identity,
     multi_source,
     packed_columns,
     read_snapshot,
@@ -80,8 +81,8 @@ class Delta:
 def read_delta(conn: Connection, base: FacetIndex, engine: Engine | None = None) -> Delta | None:
     """What changed since `base`'s snapshot, read through `conn` (inside one REPEATABLE
     READ transaction, nothing read yet); None when the index must be rebuilt instead (no
-    snapshot, too old, too much changed, a bulk load or TRUNCATE, a model deleted
-    outright). With `engine`, the text part is read on a second connection sharing the
+    snapshot, too old, another database, too much changed, a bulk load or TRUNCATE, a
+    model deleted outright). With `engine`, the text part is read on a second connection sharing the
     snapshot, at the same time (two server processes instead of one)."""
     helper = _Helper.start(engine, conn) if engine is not None else None
     try:
@@ -95,6 +96,9 @@ def _read(conn: Connection, base: FacetIndex, helper: _Helper | None) -> Delta |
     version = read_version(conn)
     snapshot, snapshot_time = read_snapshot(conn)
     if base.snapshot is None or snapshot_time - base.snapshot_time > MAX_PATCH_AGE:
+        return None
+    if base.database != database_identity(conn):
+        log.info("facet index: read from another database, rebuilding")
         return None
     logged = conn.execute(text(_CHANGED_SQL), {"snapshot": base.snapshot}).scalars().all()
     if None in logged:

@@ -55,6 +55,7 @@ def apply_delta(base: FacetIndex, delta: Delta) -> FacetIndex:
         text=text,
         snapshot=delta.snapshot,
         snapshot_time=delta.snapshot_time,
+        database=base.database,
     )
 
 

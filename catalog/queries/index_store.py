@@ -11,6 +11,10 @@ A snapshot is written under a temporary name and renamed into place, then named 
 `current` file (also replaced atomically), so a reader sees a whole snapshot or none.
 Old snapshots are unlinked once two newer ones exist: a worker still mapping one keeps
 its pages until it lets go of that index (unlinking a mapped file is safe on POSIX).
+
+The directory is the server's own temporary one, removed at shutdown, unless
+`CATALOG_INDEX_DIR` names one that outlives it: a restarted server then maps the last
+snapshot and patches it from the change log (`index_delta`) instead of rebuilding.
 """
 
 from __future__ import annotations
@@ -34,6 +38,9 @@ from catalog.queries.facet_index import FacetIndex
 log = logging.getLogger(__name__)
 
 KEEP = 2  # snapshots kept: the current one and the one a slow reader may still be opening
+# The layout of a saved index; a snapshot of another layout (an older release's, in a
+# directory that outlives the server) is rebuilt, never unpickled into the wrong shape.
+FORMAT = "facet-index/2"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -97,7 +104,7 @@ def save_index(index: FacetIndex, directory: Path) -> None:
             pickle.dump(skeleton, out, protocol=pickle.HIGHEST_PROTOCOL)
         # Apart, so a reader can tell a stale snapshot without unpickling the whole index.
         with (partial / "version.pickle").open("wb") as out:
-            pickle.dump(index.version, out, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((FORMAT, index.version), out, protocol=pickle.HIGHEST_PROTOCOL)
         partial.rename(directory)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
@@ -113,10 +120,13 @@ def _write_array(array: np.ndarray, path: Path) -> None:
     np.save(path, np.ascontiguousarray(array), allow_pickle=False)
 
 
-def saved_version(directory: Path) -> tuple[Any, ...]:
-    """The catalog version a saved index was built at."""
+def saved_version(directory: Path) -> tuple[Any, ...] | None:
+    """The catalog version a saved index was built at; None for another layout."""
     with (directory / "version.pickle").open("rb") as source:
-        version: tuple[Any, ...] = pickle.load(source)  # noqa: S301 - our own file
+        saved = pickle.load(source)  # noqa: S301 - our own file
+    if not isinstance(saved, tuple) or len(saved) != 2 or saved[0] != FORMAT:
+        return None
+    version: tuple[Any, ...] = saved[1]
     return version
 
 
@@ -177,8 +187,10 @@ class IndexStore:
         if name is None:
             return None
         try:
+            if saved_version(self.root / name) is None:
+                return None  # another layout
             return load_index(self.root / name)
-        except (OSError, pickle.UnpicklingError, EOFError):
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
             return None
 
     def _published(self, version: tuple[Any, ...]) -> FacetIndex | None:
@@ -189,7 +201,7 @@ class IndexStore:
             if saved_version(self.root / name) != version:
                 return None
             return load_index(self.root / name)
-        except (OSError, pickle.UnpicklingError, EOFError):
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
             log.warning("facet index snapshot %s unreadable; building a new one", name)
             return None
 

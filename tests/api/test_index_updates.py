@@ -15,6 +15,8 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
+from benchmarks.load import free_port, start_server, stop_server
+from tests import pg
 from tests.api.served import Served, serve_catalog
 from tests.factories import catalog_records, load, record
 
@@ -81,3 +83,35 @@ def test_changes_reach_search_and_facets_without_a_rebuild(
     log = log_path.read_text()
     assert log.count("facet index: patched") >= 2
     assert log.count(" models in ") == 1  # the start-up build, and no other
+
+
+def test_a_restarted_server_patches_the_index_it_kept_instead_of_rebuilding(
+    server_url: URL, template_db: str, tmp_path: Path
+) -> None:
+    name = pg.unique_name("catalog_restart")
+    db_url = pg.create_database(server_url, name, template=template_db)
+    url = db_url.render_as_string(hide_password=False)
+    env = {"CATALOG_LOG_LEVEL": "INFO", "CATALOG_INDEX_DIR": str(tmp_path / "index")}
+    engine = create_engine(db_url)
+    try:
+        with Session(engine) as session:
+            load(session, catalog_records(30))
+            session.commit()
+        for n, word in enumerate(("first", "kiwi", "numbat")):
+            if n:  # changed while no server runs
+                _write_changes(db_url, word)
+            log_path = tmp_path / f"server{n}.log"
+            with log_path.open("w") as log:
+                port = free_port()
+                process = start_server(url, port, env=env, log=log)
+                try:
+                    if n:
+                        assert _counts(f"http://127.0.0.1:{port}", word) == (5, 5)
+                finally:
+                    stop_server(process)
+            built = log_path.read_text().count(" models in ")
+            assert built == (1 if n == 0 else 0), log_path.read_text()[-2000:]
+    finally:
+        engine.dispose()
+        pg.drop_database(server_url, name)
+    assert (tmp_path / "index" / "current").exists()  # kept for the next start
