@@ -13,6 +13,13 @@ def serve(
     facet_index: bool = typer.Option(
         True, help="Answer searches from the in-memory facet index (else SQL only)."
     ),
+    workers: int | None = typer.Option(
+        None,
+        min=1,
+        max=64,
+        help="Worker processes answering requests (they share one index). Default: "
+        "CATALOG_API_WORKERS, else one per core (at least 2).",
+    ),
 ) -> None:
     """Serve the web explorer at / and the GraphQL API (GraphiQL at /graphql, /healthz,
     /readyz, /metrics)."""
@@ -25,6 +32,8 @@ def serve(
     from catalog.settings import get_settings
 
     settings = get_settings()
+    if workers is not None:
+        settings = settings.model_copy(update={"api_workers": workers})
     require_current_schema(get_engine())
     logging.getLogger().setLevel(settings.log_level.upper())
     sock = serving.bind(host, port)
