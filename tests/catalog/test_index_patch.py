@@ -10,6 +10,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from catalog import runs
+from catalog.models.changes import VOCABULARY_CODES
 from catalog.queries import index_cache
 from catalog.queries.facet_index import FacetIndex, build_index
 from catalog.queries.index_cache import FacetIndexCache
@@ -193,3 +194,20 @@ def test_a_failing_patch_falls_back_to_a_rebuild(
 
     monkeypatch.setattr(index_cache, "apply_delta", broken)
     assert_same_index(cache.build_now(), _build(fresh_engine))
+
+
+def test_the_vocabulary_codes_the_triggers_log_are_the_ones_the_reader_knows(
+    fresh_engine,
+) -> None:
+    # Migration 0009 holds its own copy of the codes (migrations import no live code).
+    with fresh_engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT tgrelid::regclass::text, encode(tgargs, 'escape') FROM pg_trigger "
+                "WHERE tgname = 'index_changes_ins'"
+            )
+        ).all()
+    logged = {table: args.split("\\000")[1] for table, args in rows}
+    vocabularies = {t: int(code) for t, code in logged.items() if not t.startswith("model")}
+    assert vocabularies == VOCABULARY_CODES
+    assert {t for t, code in logged.items() if code == "0"} >= {"models", "model_tags"}
