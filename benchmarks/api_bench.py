@@ -326,6 +326,12 @@ def main() -> None:
         ),
         ("same, search hits cached", search(cache, True, warm=True), None, None),
         (
+            "3 filters + 5 facets, an equal request before",  # the worker's result cache
+            lambda i: run_graphql(engine, cache, SEARCH, {"filter": FILTERS[i % len(FILTERS)]}),
+            None,
+            None,
+        ),
+        (
             "model by ref: formats, tasks, base models",
             lambda i: run_graphql(engine, cache, CORE, {"ref": refs[i % len(refs)][0]}),
             None,
@@ -342,7 +348,7 @@ def main() -> None:
         ("model page (HTML): lineage trees, history", model_page, None, None),
         (
             "stats: format x platform matrix",
-            lambda i: run_graphql(engine, cache, STATS, {}),
+            lambda i: (cache.clear_results(), run_graphql(engine, cache, STATS, {})),
             lambda i: run_graphql(engine, None, STATS, {}),
             None,
         ),
