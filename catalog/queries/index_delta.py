@@ -12,7 +12,6 @@ id and committed after a later one.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +34,7 @@ from catalog.queries.facet_index import (
     read_version,
     read_vocabulary,
 )
+from catalog.queries.snapshot_worker import SnapshotWorker
 from catalog.queries.text_patch import TextDelta, read_text_delta
 
 log = logging.getLogger(__name__)
@@ -84,7 +84,7 @@ def read_delta(conn: Connection, base: FacetIndex, engine: Engine | None = None)
     snapshot, too old, another database, too much changed, a bulk load or TRUNCATE, a
     model deleted outright). With `engine`, the text part is read on a second connection sharing the
     snapshot, at the same time (two server processes instead of one)."""
-    helper = _Helper.start(engine, conn) if engine is not None else None
+    helper = SnapshotWorker.start(engine, conn) if engine is not None else None
     try:
         return _read(conn, base, helper)
     finally:
@@ -92,7 +92,7 @@ def read_delta(conn: Connection, base: FacetIndex, engine: Engine | None = None)
             helper.finish()
 
 
-def _read(conn: Connection, base: FacetIndex, helper: _Helper | None) -> Delta | None:
+def _read(conn: Connection, base: FacetIndex, helper: SnapshotWorker | None) -> Delta | None:
     version = read_version(conn)
     snapshot, snapshot_time = read_snapshot(conn)
     if base.snapshot is None or snapshot_time - base.snapshot_time > MAX_PATCH_AGE:
@@ -159,50 +159,6 @@ def _vocabularies(conn: Connection, base: FacetIndex, codes: set[int]) -> dict[s
         else base.vocab[name]
         for name, dim in DIMENSIONS.items()
     }
-
-
-class _Helper:
-    """A second connection in the same snapshot (`pg_export_snapshot`) running one read
-    in a thread while the first connection reads the rest."""
-
-    @classmethod
-    def start(cls, engine: Engine, conn: Connection) -> _Helper:
-        snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar_one()
-        return cls(engine, str(snapshot))
-
-    def __init__(self, engine: Engine, snapshot: str) -> None:
-        self._engine = engine
-        self._snapshot = snapshot
-        self._thread: threading.Thread | None = None
-        self._value: Any = None
-        self._error: BaseException | None = None
-
-    def run(self, work: Callable[[Connection], Any]) -> None:
-        """Start `work` on the second connection (its value comes from `result`)."""
-        self._thread = threading.Thread(target=self._run, args=(work,), daemon=True)
-        self._thread.start()
-
-    def _run(self, work: Callable[[Connection], Any]) -> None:
-        try:
-            repeatable = self._engine.execution_options(isolation_level="REPEATABLE READ")
-            with repeatable.connect() as conn, conn.begin():
-                conn.execute(text("SET TRANSACTION READ ONLY"))
-                conn.execute(text(f"SET TRANSACTION SNAPSHOT '{self._snapshot}'"))
-                self._value = work(conn)
-        except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
-            self._error = exc
-
-    def result(self) -> Any:
-        """The value of the work started by `run` (its error raised here)."""
-        self.finish()
-        if self._error is not None:
-            raise self._error
-        return self._value
-
-    def finish(self) -> None:
-        """Wait for the work, if any was started."""
-        if self._thread is not None:
-            self._thread.join()
 
 
 def _array_literal(ids: np.ndarray) -> str:

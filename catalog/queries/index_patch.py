@@ -13,7 +13,8 @@ import numpy as np
 
 from catalog.queries.facet_index import NUMBER_COLUMNS, SINGLE_FIELDS, FacetIndex, MultiValued
 from catalog.queries.index_delta import Delta
-from catalog.queries.text_patch import RowPlan, patch_text
+from catalog.queries.row_plan import RowPlan
+from catalog.queries.text_patch import patch_text
 
 
 def apply_delta(base: FacetIndex, delta: Delta) -> FacetIndex:

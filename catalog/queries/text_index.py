@@ -15,7 +15,6 @@ import bisect
 import logging
 import re
 import struct
-import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +22,7 @@ import numpy as np
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
 
+from catalog.queries.snapshot_worker import SnapshotWorker
 from catalog.queries.text_search import search_groups, search_tokens
 
 # Weight class of a posting (its lexeme's best weight in the document): D=0 .. A=3.
@@ -171,40 +171,28 @@ def build_text_index(conn: Connection, size: int | None = None) -> TextIndex:
 
 
 class ParallelTextBuild:
-    """Build the text index on a second connection that shares `conn`'s snapshot
-    (`pg_export_snapshot`), while `conn` reads the facet index: two server processes
-    and two threads instead of one after the other."""
+    """Build the text index on a second connection that shares `conn`'s snapshot, while
+    `conn` reads the facet index: two server processes instead of one after the other."""
 
     @classmethod
     def start(cls, engine: Engine, conn: Connection) -> ParallelTextBuild:
-        """Export `conn`'s snapshot (REPEATABLE READ, nothing read yet: not possible in
-        a savepoint) and start."""
-        snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar_one()
-        return cls(engine, snapshot)
+        """Export `conn`'s snapshot (nothing read yet) and start building in it."""
+        worker = SnapshotWorker.start(engine, conn)
+        worker.run(build_text_index)
+        return cls(worker)
 
-    def __init__(self, engine: Engine, snapshot: str) -> None:
-        """Start building in the exported `snapshot`."""
-        self._result: TextIndex | None = None
-        self._thread = threading.Thread(
-            target=self._run, args=(engine, snapshot), name="text-index", daemon=True
-        )
-        self._thread.start()
-
-    def _run(self, engine: Engine, snapshot: str) -> None:
-        try:
-            repeatable = engine.execution_options(isolation_level="REPEATABLE READ")
-            with repeatable.connect() as conn, conn.begin():
-                conn.execute(text("SET TRANSACTION READ ONLY"))
-                conn.execute(text(f"SET TRANSACTION SNAPSHOT '{snapshot}'"))
-                self._result = build_text_index(conn)
-        except Exception:
-            log.exception("text index build failed; full-text searches use SQL")
+    def __init__(self, worker: SnapshotWorker) -> None:
+        """Follow a build started on `worker`."""
+        self._worker = worker
 
     def result(self, size: int) -> TextIndex | None:
         """Wait for the build; None if it failed (or, impossibly, saw other rows)."""
-        self._thread.join()
-        found = self._result
-        if found is not None and len(found.name_hash) != size:
+        try:
+            found: TextIndex = self._worker.result()
+        except Exception:
+            log.exception("text index build failed; full-text searches use SQL")
+            return None
+        if len(found.name_hash) != size:
             log.error("text index: %d rows, facet index %d", len(found.name_hash), size)
             return None
         return found
