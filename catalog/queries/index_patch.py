@@ -9,6 +9,8 @@ out: they are computed again on first use, or by `warm`.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from catalog.queries.facet_index import NUMBER_COLUMNS, SINGLE_FIELDS, FacetIndex, MultiValued
@@ -19,6 +21,18 @@ from catalog.queries.text_patch import patch_text
 
 def apply_delta(base: FacetIndex, delta: Delta) -> FacetIndex:
     """`base` patched with the changed models of `delta` (vocabularies replaced)."""
+    unchanged = all(delta.vocab[name] is vocab for name, vocab in base.vocab.items())
+    if not len(delta.changed) and unchanged:
+        # Only the version moved (table statistics catch up late): the same arrays, so a
+        # shared snapshot links every file and keeps the warmed ones.
+        return dataclasses.replace(
+            base,
+            version=delta.version,
+            snapshot=delta.snapshot,
+            snapshot_time=delta.snapshot_time,
+            derived=dict(base.derived),
+            sort_orders=dict(base.sort_orders),
+        )
     plan = plan_rows(base, delta)
     found = delta.columns[0] if delta.columns else np.zeros(0, dtype=np.int64)
     rows = plan.rows_of(found)

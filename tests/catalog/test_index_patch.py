@@ -136,7 +136,10 @@ def test_nothing_changed_patches_to_the_same_index(fresh_engine) -> None:
     delta = _delta(fresh_engine, base)
     assert delta is not None
     assert len(delta.changed) == 0
-    assert_same_index(apply_delta(base, delta), base)
+    patched = apply_delta(base, delta)
+    assert_same_index(patched, base)
+    assert patched.ids is base.ids  # nothing copied: a shared snapshot links every file
+    assert patched.snapshot == delta.snapshot
 
 
 def test_bulk_statements_truncates_and_outright_deletes_ask_for_a_rebuild(fresh_engine) -> None:
