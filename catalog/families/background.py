@@ -1,0 +1,72 @@
+"""A full rebuild's database work on one background thread, in submission order.
+
+The server's share of a rebuild (reading a chunk's facts, writing its assignments, each
+written row's foreign-key check and index entries) is about as long as Python's share
+(matching names); on one thread they add up. Here the server reads the next chunk and
+writes the last one while Python matches the current one. psycopg releases the GIL while
+it waits for the server, so the two overlap on two cores.
+
+Statements still run one at a time, in order, on the session's one connection and in its
+transaction: the caller's thread leaves the session alone while jobs are pending (it
+waits for them with `result` or `wait` first).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from types import TracebackType
+from typing import Any, ParamSpec, TypeVar
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class Background:
+    """Database jobs run on one thread, in the order they were submitted."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="families-db")
+        self._pending: deque[Future[Any]] = deque()
+
+    def submit(self, work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> Future[T]:
+        """Queue a job after every job submitted before it."""
+        future = self._pool.submit(work, *args, **kwargs)
+        self._pending.append(future)
+        return future
+
+    def result(self, future: Future[T]) -> T:
+        """Wait for a job and every job before it; return its result.
+
+        Raises:
+            Exception: The first job that failed, in submission order: after a failed
+                statement the transaction is aborted, so the later ones fail only
+                because of it.
+        """
+        while self._pending:
+            done = self._pending.popleft()
+            value = done.result()
+            if done is future:
+                return value
+        return future.result()
+
+    def wait(self) -> None:
+        """Wait for every job (raising the first failure)."""
+        while self._pending:
+            self._pending.popleft().result()
+
+    def __enter__(self) -> Background:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        # On an error, drop the queued jobs but let the running one finish: the session
+        # must not be rolled back under a statement.
+        self._pool.shutdown(wait=True, cancel_futures=exc is not None)
+        if exc is None:
+            self.wait()
