@@ -120,15 +120,15 @@ class _Build:
         low, high = store.id_bounds(self.session)
         tag_ids = store.relevant_tag_ids(self.session, self.vocab)
         chunks = [(start, min(start + CHUNK, high)) for start in range(low, high, CHUNK)]
-        read = functools.partial(store.read_rows, self.session, tag_ids=tag_ids)
-        reading = self.db.submit(read, id_range=chunks[0]) if chunks else None
+        read = functools.partial(_read_chunk, self.session, tag_ids=tag_ids, stored=not self.fresh)
+        reading = self.db.submit(read, chunks[0]) if chunks else None
         for index, chunk in enumerate(chunks):
             assert reading is not None
-            rows = self.db.result(reading)
+            rows, stored = self.db.result(reading)
             if index + 1 < len(chunks):  # the server reads on while Python matches
-                reading = self.db.submit(read, id_range=chunks[index + 1])
-            self._write(self._match(store.facts_from_rows(rows)))
-            del rows
+                reading = self.db.submit(read, chunks[index + 1])
+            self._write(self._match(store.facts_from_rows(rows)), stored)
+            del rows, stored
             if progress:
                 progress("reading", chunk[1] - low, high - low)
 
@@ -184,17 +184,32 @@ class _Build:
         self.linked.clear()
         batch = list(found.items())
         for start in range(0, len(batch), CHUNK):
-            self._write(dict(batch[start : start + CHUNK]))
+            verdicts = dict(batch[start : start + CHUNK])
+            stored = None
+            if not self.fresh:
+                reading = self.db.submit(store.stored_rows, self.session, ids=sorted(verdicts))
+                stored = self.db.result(reading)
+            self._write(verdicts, stored)
         if self.fresh:  # paths were written from the synced tree: none has moved
             self.db.submit(writes.analyze_assignments, self.session)
         elif moved_families:
-            self._write({}, moved_families)
+            self._write({}, {}, moved_families)
 
-    def _write(self, verdicts: dict[int, Verdict | None], moved: Sequence[int] = ()) -> None:
+    def _write(
+        self,
+        verdicts: dict[int, Verdict | None],
+        stored: dict[int, tuple[Any, ...]] | None,
+        moved: Sequence[int] = (),
+    ) -> None:
+        """Write a batch's verdicts: inserted into empty tables, else the ones that differ
+        from the stored rows (`stored`, None when the tables are empty)."""
         self.results.update(verdicts)
-        if self.fresh:
+        if stored is None:
             args = (self.session, verdicts, self.family_ids)
             self.writes.append(self.db.submit(writes.insert_assignments, *args))
+            return
+        verdicts = writes.differing(verdicts, stored, self.family_ids)
+        if not verdicts and not moved:
             return
         self.written += len(verdicts)
         # Statistics matter once a table has grown a lot since they were taken; refreshing
@@ -222,6 +237,14 @@ class _Build:
     def changed(self) -> int:
         """Models whose family changed (once every write is done)."""
         return sum(future.result() for future in self.writes)
+
+
+def _read_chunk(
+    session: Session, chunk: tuple[int, int], *, tag_ids: list[int], stored: bool
+) -> tuple[store.FactRows, dict[int, tuple[Any, ...]] | None]:
+    """A chunk's facts and, unless the tables are empty, its stored assignments."""
+    rows = store.read_rows(session, id_range=chunk, tag_ids=tag_ids)
+    return rows, store.stored_rows(session, id_range=chunk) if stored else None
 
 
 def _write_differences(

@@ -192,14 +192,18 @@ def read_rows(
         assert id_range is not None
         where, params = "BETWEEN :low AND :high - 1", {"low": id_range[0], "high": id_range[1]}
     tag_filter = "" if tag_ids is None else " AND mt.tag_id = ANY(CAST(:tag_ids AS int[]))"
+    models = execute(
+        session,
+        f"SELECT m.id, p.slug, m.external_id, m.name, lib.slug, {_EXTRA} FROM models m "
+        "JOIN platforms p ON p.id = m.platform_id "
+        f"LEFT JOIN libraries lib ON lib.id = m.library_id WHERE m.id {where}",
+        params,
+    ).all()
+    # Only a few platforms name their models in format variants: look those models up by
+    # id rather than every format row of the chunk.
+    named = [row[0] for row in models if row[1] in VARIANT_PLATFORMS]
     return FactRows(
-        models=execute(
-            session,
-            f"SELECT m.id, p.slug, m.external_id, m.name, lib.slug, {_EXTRA} FROM models m "
-            "JOIN platforms p ON p.id = m.platform_id "
-            f"LEFT JOIN libraries lib ON lib.id = m.library_id WHERE m.id {where}",
-            params,
-        ).all(),
+        models=models,
         tasks=execute(
             session,
             "SELECT mt.model_id, t.slug FROM model_tasks mt JOIN tasks t ON t.id = mt.task_id "
@@ -215,14 +219,15 @@ def read_rows(
         variants=execute(
             session,
             "SELECT mf.model_id, coalesce(v->>'entrypoint', v->>'instance') "
-            "FROM model_formats mf JOIN models m ON m.id = mf.model_id "
-            "JOIN platforms p ON p.id = m.platform_id CROSS JOIN LATERAL "
+            "FROM model_formats mf CROSS JOIN LATERAL "
             "jsonb_array_elements(CASE WHEN jsonb_typeof(mf.variants) = 'array' "
             "THEN mf.variants ELSE '[]'::jsonb END) AS v "
-            f"WHERE p.slug = ANY(CAST(:vp AS text[])) AND mf.model_id {where} "
+            "WHERE mf.model_id = ANY(CAST(:named AS bigint[])) "
             "AND (v ? 'entrypoint' OR v ? 'instance')",
-            {**params, "vp": list(VARIANT_PLATFORMS)},
-        ).all(),
+            {"named": named},
+        ).all()
+        if named
+        else [],
         parents=execute(
             session,
             "SELECT l.child_id, l.parent_id, p.slug, l.parent_external_id FROM model_lineage l "
@@ -292,6 +297,26 @@ def no_assignments(session: Session) -> bool:
         "SELECT EXISTS (SELECT 1 FROM model_families) OR EXISTS (SELECT 1 FROM model_family_paths)",
         {},
     ).scalar()
+
+
+def stored_rows(
+    session: Session, *, ids: Sequence[int] | None = None, id_range: tuple[int, int] | None = None
+) -> dict[int, tuple[Any, ...]]:
+    """Stored assignments as written, by model id: (family id, method, confidence,
+    evidence, derivative), for the given ids or ids in `[low, high)`."""
+    params: dict[str, Any]
+    if ids is not None:
+        where, params = "= ANY(CAST(:ids AS bigint[]))", {"ids": list(ids)}
+    else:
+        assert id_range is not None
+        where, params = "BETWEEN :low AND :high - 1", {"low": id_range[0], "high": id_range[1]}
+    rows = execute(
+        session,
+        "SELECT model_id, family_id, method, confidence, evidence, derivative "
+        f"FROM model_families WHERE model_id {where}",
+        params,
+    ).all()
+    return {row[0]: row[1:] for row in rows}
 
 
 def stored_assignments(session: Session, ids: Iterable[int]) -> dict[int, Verdict]:

@@ -18,6 +18,7 @@ from catalog.loader.sql import columns, execute
 # Rows changed at once past which the planner needs fresh statistics (a first rebuild fills
 # empty tables; plans made for empty tables then loop over every row).
 ANALYZE_AFTER = 20_000
+EVIDENCE_CHARS = 1000  # of a verdict's evidence, stored
 
 
 # -- writing ----------------------------------------------------------------------------
@@ -100,6 +101,36 @@ def write_assignments(
         execute(session, "ANALYZE model_family_paths", {})
     assigned = sum(1 for verdict in results.values() if verdict is not None)
     return WriteResult(assigned, gone | added | {mid for mid, _, prop in updated if prop})
+
+
+def differing(
+    results: Mapping[int, Verdict | None],
+    stored: Mapping[int, tuple[Any, ...]],
+    family_ids: Mapping[str, int],
+) -> dict[int, Verdict | None]:
+    """The verdicts whose stored row differs (`store.stored_rows`), None where a stored
+    row must go: a rebuild that changes little then writes little."""
+    found: dict[int, Verdict | None] = {}
+    forms: dict[int, tuple[Any, ...]] = {}  # as stored, once per distinct verdict
+    for model_id, verdict in results.items():
+        row = stored.get(model_id)
+        family_id = family_ids.get(verdict.slug) if verdict and verdict.slug else None
+        if verdict is None or family_id is None:
+            if row is not None:
+                found[model_id] = None
+            continue
+        form = forms.get(id(verdict))
+        if form is None:
+            form = forms[id(verdict)] = (
+                family_id,
+                verdict.method,
+                verdict.confidence,
+                verdict.evidence[:EVIDENCE_CHARS],
+                verdict.derivative,
+            )
+        if row != form:
+            found[model_id] = verdict
+    return found
 
 
 def insert_assignments(
@@ -214,7 +245,7 @@ _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\
 def _copy_line(verdict: Verdict, family_ids: Mapping[str, int]) -> str:
     """A verdict as the tail of a COPY text line (after the model id)."""
     assert verdict.slug is not None
-    evidence = verdict.evidence[:1000].translate(_COPY_ESCAPES)
+    evidence = verdict.evidence[:EVIDENCE_CHARS].translate(_COPY_ESCAPES)
     derivative = "t" if verdict.derivative else "f"
     return (
         f"{family_ids[verdict.slug]}\t{verdict.method}\t{verdict.confidence!r}\t"
