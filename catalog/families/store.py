@@ -185,12 +185,7 @@ def read_rows(
 ) -> FactRows:
     """The rows behind `read_facts` (a full rebuild fetches them on its database thread
     and turns them into facts on the matching one)."""
-    params: dict[str, Any]
-    if ids is not None:
-        where, params = "= ANY(CAST(:ids AS bigint[]))", {"ids": list(ids)}
-    else:
-        assert id_range is not None
-        where, params = "BETWEEN :low AND :high - 1", {"low": id_range[0], "high": id_range[1]}
+    where, params = _model_ids(ids, id_range)
     tag_filter = "" if tag_ids is None else " AND mt.tag_id = ANY(CAST(:tag_ids AS int[]))"
     models = execute(
         session,
@@ -236,6 +231,16 @@ def read_rows(
             params,
         ).all(),
     )
+
+
+def _model_ids(
+    ids: Sequence[int] | None, id_range: tuple[int, int] | None
+) -> tuple[str, dict[str, Any]]:
+    """The condition on a model id column (after the column) and its parameters."""
+    if ids is not None:
+        return "= ANY(CAST(:ids AS bigint[]))", {"ids": list(ids)}
+    assert id_range is not None
+    return "BETWEEN :low AND :high - 1", {"low": id_range[0], "high": id_range[1]}
 
 
 def facts_from_rows(rows: FactRows) -> Facts:
@@ -304,12 +309,7 @@ def stored_rows(
 ) -> dict[int, tuple[Any, ...]]:
     """Stored assignments as written, by model id: (family id, method, confidence,
     evidence, derivative), for the given ids or ids in `[low, high)`."""
-    params: dict[str, Any]
-    if ids is not None:
-        where, params = "= ANY(CAST(:ids AS bigint[]))", {"ids": list(ids)}
-    else:
-        assert id_range is not None
-        where, params = "BETWEEN :low AND :high - 1", {"low": id_range[0], "high": id_range[1]}
+    where, params = _model_ids(ids, id_range)
     rows = execute(
         session,
         "SELECT model_id, family_id, method, confidence, evidence, derivative "
