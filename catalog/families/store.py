@@ -247,16 +247,20 @@ def facts_from_rows(rows: FactRows) -> Facts:
     """The facts of the models in `rows`."""
     tasks, tags, variants = _grouped(rows.tasks), _grouped(rows.tags), _grouped(rows.variants)
     facts = Facts()
+    stated = len(EXTRA_KEYS)  # ... fields at most; most models state none of them
     for model_id, platform, external_id, name, library, *extra in rows.models:
+        named = variants.get(model_id)
         facts.models[model_id] = ModelFacts(
-            platform=platform,
-            external_id=external_id,
-            name=name,
-            library=library,
-            tasks=tuple(tasks.get(model_id, ())),
-            tags=tuple(tags.get(model_id, ())),
-            extra={k: v for k, v in zip(EXTRA_KEYS, extra, strict=True) if v is not None},
-            variants=tuple(dict.fromkeys(v for v in variants.get(model_id, ()) if v)),
+            platform,
+            external_id,
+            name,
+            library,
+            tuple(tasks.get(model_id, ())),
+            tuple(tags.get(model_id, ())),
+            {k: v for k, v in zip(EXTRA_KEYS, extra, strict=True) if v is not None}
+            if extra.count(None) != stated
+            else {},
+            tuple(dict.fromkeys(v for v in named if v)) if named else (),
         )
     for child, parent, platform, external_id in rows.parents:
         facts.parents.setdefault(child, []).append((parent, platform, external_id))
