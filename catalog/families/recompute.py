@@ -58,10 +58,11 @@ def rebuild_families(
 ) -> RebuildSummary:
     """Assign every model of the catalog its family (in the caller's transaction).
 
-    Models are read in chunks of ids. A model without bases or links is decided by its
-    own evidence as soon as its chunk is read, and its assignment is written while the
-    next chunk is matched (`catalog.families.background`); the others wait until every
-    model is read, then are assigned in dependency order and written last.
+    Models are read in chunks of ids. A model without bases or links, or whose bases are
+    decided already, is decided as soon as its chunk is read, and its assignment is
+    written while the next chunk is matched (`catalog.families.background`); the others
+    wait until every model is read, then are assigned in dependency order and written
+    last.
 
     Args:
         session: The session; nothing is committed.
@@ -102,7 +103,7 @@ class _Build:
     ) -> None:
         self.session, self.vocab, self.family_ids, self.db = session, vocab, family_ids, db
         self.results: dict[int, Verdict | None] = {}
-        self.linked: dict[int, Node] = {}  # models with bases or links
+        self.linked: dict[int, Node] = {}  # models waiting for their bases' families
         self.pending: dict[int, tuple[Any, list[Target]]] = {}  # links resolve at the end
         self.fallbacks: dict[tuple[str, str], Any] = {}
         # Most models share their evidence with many others (same words, same fields): one
@@ -158,9 +159,9 @@ class _Build:
             # the verdict is the one the walk in dependency order would give.
             if all(e.target is None or e.target in results for e in node.parents):
                 verdict = decide(vocab, node, lookup)
-                found[model_id] = results[model_id] = verdict and shared.setdefault(
-                    verdict, verdict
-                )
+                if verdict is not None:  # children of one base mostly get equal verdicts
+                    verdict = self.verdicts.setdefault(verdict, verdict)
+                found[model_id] = results[model_id] = verdict
             else:
                 self.linked[model_id] = node
         return found
