@@ -54,7 +54,7 @@ class Background:
         """
         while self._pending:
             done = self._pending.popleft()
-            value = done.result()
+            value = self._outcome(done)
             if done is future:
                 return value
         return future.result()
@@ -62,7 +62,14 @@ class Background:
     def wait(self) -> None:
         """Wait for every job (raising the first failure)."""
         while self._pending:
-            self._pending.popleft().result()
+            self._outcome(self._pending.popleft())
+
+    def _outcome(self, future: Future[T]) -> T:
+        try:
+            return future.result()
+        except BaseException:
+            self._pending.clear()  # what fails after it fails because of it
+            raise
 
     def __enter__(self) -> Background:
         sys.setswitchinterval(min(self._interval, SWITCH_INTERVAL))
