@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -162,68 +162,114 @@ def read_facts(
         id_range: Or a range of ids (a chunk of a full rebuild).
         tag_ids: Read only these tags (None: every tag of the models).
     """
-    params: dict[str, Any]
-    if ids is not None:
-        where, params = "= ANY(CAST(:ids AS bigint[]))", {"ids": list(ids)}
-    else:
-        assert id_range is not None
-        where, params = "BETWEEN :low AND :high - 1", {"low": id_range[0], "high": id_range[1]}
-    rows = execute(
+    return facts_from_rows(read_rows(session, ids=ids, id_range=id_range, tag_ids=tag_ids))
+
+
+@dataclass(frozen=True, slots=True)
+class FactRows:
+    """The rows `read_rows` fetched, before they become `Facts`."""
+
+    models: list[tuple[Any, ...]]
+    tasks: list[tuple[Any, ...]]
+    tags: list[tuple[Any, ...]]
+    variants: list[tuple[Any, ...]]
+    parents: list[tuple[Any, ...]]
+
+
+def read_rows(
+    session: Session,
+    *,
+    ids: Sequence[int] | None = None,
+    id_range: tuple[int, int] | None = None,
+    tag_ids: Sequence[int] | None = None,
+) -> FactRows:
+    """The rows behind `read_facts` (a full rebuild fetches them on its database thread
+    and turns them into facts on the matching one)."""
+    where, params = _model_ids(ids, id_range)
+    tag_filter = "" if tag_ids is None else " AND mt.tag_id = ANY(CAST(:tag_ids AS int[]))"
+    models = execute(
         session,
         f"SELECT m.id, p.slug, m.external_id, m.name, lib.slug, {_EXTRA} FROM models m "
         "JOIN platforms p ON p.id = m.platform_id "
         f"LEFT JOIN libraries lib ON lib.id = m.library_id WHERE m.id {where}",
         params,
     ).all()
-    tasks = _grouped(
-        session,
-        f"SELECT mt.model_id, t.slug FROM model_tasks mt JOIN tasks t ON t.id = mt.task_id "
-        f"WHERE mt.model_id {where}",
-        params,
+    # Only a few platforms name their models in format variants: look those models up by
+    # id rather than every format row of the chunk.
+    named = [row[0] for row in models if row[1] in VARIANT_PLATFORMS]
+    return FactRows(
+        models=models,
+        tasks=execute(
+            session,
+            "SELECT mt.model_id, t.slug FROM model_tasks mt JOIN tasks t ON t.id = mt.task_id "
+            f"WHERE mt.model_id {where}",
+            params,
+        ).all(),
+        tags=execute(
+            session,
+            "SELECT mt.model_id, t.name FROM model_tags mt JOIN tags t ON t.id = mt.tag_id "
+            f"WHERE mt.model_id {where}{tag_filter}",
+            {**params, "tag_ids": list(tag_ids or [])},
+        ).all(),
+        variants=execute(
+            session,
+            "SELECT mf.model_id, coalesce(v->>'entrypoint', v->>'instance') "
+            "FROM model_formats mf CROSS JOIN LATERAL "
+            "jsonb_array_elements(CASE WHEN jsonb_typeof(mf.variants) = 'array' "
+            "THEN mf.variants ELSE '[]'::jsonb END) AS v "
+            "WHERE mf.model_id = ANY(CAST(:named AS bigint[])) "
+            "AND (v ? 'entrypoint' OR v ? 'instance')",
+            {"named": named},
+        ).all()
+        if named
+        else [],
+        parents=execute(
+            session,
+            "SELECT l.child_id, l.parent_id, p.slug, l.parent_external_id FROM model_lineage l "
+            f"JOIN platforms p ON p.id = l.parent_platform_id WHERE l.child_id {where} "
+            "ORDER BY l.id",
+            params,
+        ).all(),
     )
-    tag_filter = "" if tag_ids is None else " AND mt.tag_id = ANY(CAST(:tag_ids AS int[]))"
-    tags = _grouped(
-        session,
-        "SELECT mt.model_id, t.name FROM model_tags mt JOIN tags t ON t.id = mt.tag_id "
-        f"WHERE mt.model_id {where}{tag_filter}",
-        {**params, "tag_ids": list(tag_ids or [])},
-    )
-    variants = _grouped(
-        session,
-        "SELECT mf.model_id, coalesce(v->>'entrypoint', v->>'instance') FROM model_formats mf "
-        "JOIN models m ON m.id = mf.model_id JOIN platforms p ON p.id = m.platform_id "
-        "CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(mf.variants) = 'array' "
-        "THEN mf.variants ELSE '[]'::jsonb END) AS v "
-        f"WHERE p.slug = ANY(CAST(:vp AS text[])) AND mf.model_id {where} "
-        "AND (v ? 'entrypoint' OR v ? 'instance')",
-        {**params, "vp": list(VARIANT_PLATFORMS)},
-    )
+
+
+def _model_ids(
+    ids: Sequence[int] | None, id_range: tuple[int, int] | None
+) -> tuple[str, dict[str, Any]]:
+    """The condition on a model id column (after the column) and its parameters."""
+    if ids is not None:
+        return "= ANY(CAST(:ids AS bigint[]))", {"ids": list(ids)}
+    assert id_range is not None
+    return "BETWEEN :low AND :high - 1", {"low": id_range[0], "high": id_range[1]}
+
+
+def facts_from_rows(rows: FactRows) -> Facts:
+    """The facts of the models in `rows`."""
+    tasks, tags, variants = _grouped(rows.tasks), _grouped(rows.tags), _grouped(rows.variants)
     facts = Facts()
-    for model_id, platform, external_id, name, library, *extra in rows:
+    stated = len(EXTRA_KEYS)  # ... fields at most; most models state none of them
+    for model_id, platform, external_id, name, library, *extra in rows.models:
+        named = variants.get(model_id)
         facts.models[model_id] = ModelFacts(
-            platform=platform,
-            external_id=external_id,
-            name=name,
-            library=library,
-            tasks=tuple(tasks.get(model_id, ())),
-            tags=tuple(tags.get(model_id, ())),
-            extra={k: v for k, v in zip(EXTRA_KEYS, extra, strict=True) if v is not None},
-            variants=tuple(dict.fromkeys(v for v in variants.get(model_id, ()) if v)),
+            platform,
+            external_id,
+            name,
+            library,
+            tuple(tasks.get(model_id, ())),
+            tuple(tags.get(model_id, ())),
+            {k: v for k, v in zip(EXTRA_KEYS, extra, strict=True) if v is not None}
+            if extra.count(None) != stated
+            else {},
+            tuple(dict.fromkeys(v for v in named if v)) if named else (),
         )
-    for child, parent, platform, external_id in execute(
-        session,
-        "SELECT l.child_id, l.parent_id, p.slug, l.parent_external_id FROM model_lineage l "
-        f"JOIN platforms p ON p.id = l.parent_platform_id WHERE l.child_id {where} "
-        "ORDER BY l.id",
-        params,
-    ).all():
+    for child, parent, platform, external_id in rows.parents:
         facts.parents.setdefault(child, []).append((parent, platform, external_id))
     return facts
 
 
-def _grouped(session: Session, sql: str, params: Mapping[str, Any]) -> dict[int, list[Any]]:
+def _grouped(rows: list[tuple[Any, ...]]) -> dict[int, list[Any]]:
     found: dict[int, list[Any]] = defaultdict(list)
-    for model_id, value in execute(session, sql, params).all():
+    for model_id, value in rows:
         found[model_id].append(value)
     return found
 
@@ -250,6 +296,31 @@ def id_bounds(session: Session) -> tuple[int, int]:
     """The smallest and one past the largest model id (0, 0 for an empty catalog)."""
     low, high = execute(session, "SELECT min(id), max(id) FROM models", {}).all()[0]
     return (int(low), int(high) + 1) if low is not None else (0, 0)
+
+
+def no_assignments(session: Session) -> bool:
+    """Whether the catalog stores no family assignment and no family path at all (before a
+    first rebuild)."""
+    return not execute(
+        session,
+        "SELECT EXISTS (SELECT 1 FROM model_families) OR EXISTS (SELECT 1 FROM model_family_paths)",
+        {},
+    ).scalar()
+
+
+def stored_rows(
+    session: Session, *, ids: Sequence[int] | None = None, id_range: tuple[int, int] | None = None
+) -> dict[int, tuple[Any, ...]]:
+    """Stored assignments as written, by model id: (family id, method, confidence,
+    evidence, derivative), for the given ids or ids in `[low, high)`."""
+    where, params = _model_ids(ids, id_range)
+    rows = execute(
+        session,
+        "SELECT model_id, family_id, method, confidence, evidence, derivative "
+        f"FROM model_families WHERE model_id {where}",
+        params,
+    ).all()
+    return {row[0]: row[1:] for row in rows}
 
 
 def stored_assignments(session: Session, ids: Iterable[int]) -> dict[int, Verdict]:

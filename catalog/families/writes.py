@@ -18,6 +18,7 @@ from catalog.loader.sql import columns, execute
 # Rows changed at once past which the planner needs fresh statistics (a first rebuild fills
 # empty tables; plans made for empty tables then loop over every row).
 ANALYZE_AFTER = 20_000
+EVIDENCE_CHARS = 1000  # of a verdict's evidence, stored
 
 
 # -- writing ----------------------------------------------------------------------------
@@ -63,6 +64,7 @@ def write_assignments(
     *,
     scope: Collection[int] | None,
     moved_families: Sequence[int] = (),
+    analyze: bool = True,
 ) -> WriteResult:
     """Store assignments as differences from what the catalog holds, and the family paths
     of the models whose family changed.
@@ -73,6 +75,8 @@ def write_assignments(
         family_ids: Family ids by slug.
         scope: The models that were assigned (None: every model of the catalog).
         moved_families: Families whose path changed (their models' paths are rewritten).
+        analyze: Refresh the tables' statistics after a large change (a rebuild that
+            writes in batches asks only when the table has grown enough to matter).
     """
     _load_results(session, results, family_ids)
     removed, updated, inserted = _apply(session, scope)
@@ -88,14 +92,78 @@ def write_assignments(
                 {"f": list(moved_families)},
             ).all()
         }
-    if len(repath) > ANALYZE_AFTER:
+    analyze = analyze and len(repath) > ANALYZE_AFTER
+    if analyze:
         execute(session, "ANALYZE model_families", {})  # fresh statistics for the path join
     everything = scope is None and len(repath) * 2 > len(results)
     _rewrite_paths(session, repath, everything=everything)
-    if len(repath) > ANALYZE_AFTER:
+    if analyze:
         execute(session, "ANALYZE model_family_paths", {})
     assigned = sum(1 for verdict in results.values() if verdict is not None)
     return WriteResult(assigned, gone | added | {mid for mid, _, prop in updated if prop})
+
+
+def differing(
+    results: Mapping[int, Verdict | None],
+    stored: Mapping[int, tuple[Any, ...]],
+    family_ids: Mapping[str, int],
+) -> dict[int, Verdict | None]:
+    """The verdicts whose stored row differs (`store.stored_rows`), None where a stored
+    row must go: a rebuild that changes little then writes little."""
+    found: dict[int, Verdict | None] = {}
+    forms: dict[int, tuple[Any, ...]] = {}  # as stored, once per distinct verdict
+    for model_id, verdict in results.items():
+        row = stored.get(model_id)
+        family_id = family_ids.get(verdict.slug) if verdict and verdict.slug else None
+        if verdict is None or family_id is None:
+            if row is not None:
+                found[model_id] = None
+            continue
+        form = forms.get(id(verdict))
+        if form is None:
+            form = forms[id(verdict)] = (
+                family_id,
+                verdict.method,
+                verdict.confidence,
+                verdict.evidence[:EVIDENCE_CHARS],
+                verdict.derivative,
+            )
+        if row != form:
+            found[model_id] = verdict
+    return found
+
+
+def insert_assignments(
+    session: Session, results: Mapping[int, Verdict | None], family_ids: Mapping[str, int]
+) -> int:
+    """Insert the assignments of models that have none stored, with their family paths,
+    in one statement: a rebuild that starts from empty tables has no differences to
+    compute, no rows to delete and no list of ids to send back.
+
+    Returns:
+        How many assignments were inserted.
+    """
+    _load_results(session, results, family_ids, analyze=False)
+    inserted = execute(
+        session,
+        "WITH added AS (INSERT INTO model_families (model_id, family_id, method, confidence, "
+        "evidence, derivative) SELECT r.model_id, r.family_id, r.method, r.confidence, "
+        # The join skips a model deleted since it was read (its row would break the key).
+        "r.evidence, r.derivative FROM family_results r JOIN models m ON m.id = r.model_id "
+        "RETURNING model_id, family_id), "
+        "paths AS (INSERT INTO model_family_paths (model_id, family_id) "
+        "SELECT added.model_id, a.id FROM added JOIN families f ON f.id = added.family_id "
+        "JOIN families a ON a.slug = ANY(f.path)) "
+        "SELECT count(*) FROM added",
+        {},
+    ).scalar()
+    return int(inserted)
+
+
+def analyze_assignments(session: Session) -> None:
+    """Refresh the statistics of the assignment tables (after writing many rows)."""
+    execute(session, "ANALYZE model_families", {})
+    execute(session, "ANALYZE model_family_paths", {})
 
 
 def _apply(
@@ -137,7 +205,11 @@ def _apply(
 
 
 def _load_results(
-    session: Session, results: Mapping[int, Verdict | None], family_ids: Mapping[str, int]
+    session: Session,
+    results: Mapping[int, Verdict | None],
+    family_ids: Mapping[str, int],
+    *,
+    analyze: bool = True,
 ) -> None:
     """COPY the verdicts into a temporary `family_results` table."""
     execute(session, "DROP TABLE IF EXISTS family_results", {})
@@ -163,7 +235,8 @@ def _load_results(
                 copy.write("".join(chunk))
                 chunk.clear()
         copy.write("".join(chunk))
-    execute(session, "ANALYZE family_results", {})
+    if analyze:  # the joins of `_apply` need it; the inserts of a first rebuild do not
+        execute(session, "ANALYZE family_results", {})
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -172,7 +245,7 @@ _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\
 def _copy_line(verdict: Verdict, family_ids: Mapping[str, int]) -> str:
     """A verdict as the tail of a COPY text line (after the model id)."""
     assert verdict.slug is not None
-    evidence = verdict.evidence[:1000].translate(_COPY_ESCAPES)
+    evidence = verdict.evidence[:EVIDENCE_CHARS].translate(_COPY_ESCAPES)
     derivative = "t" if verdict.derivative else "f"
     return (
         f"{family_ids[verdict.slug]}\t{verdict.method}\t{verdict.confidence!r}\t"

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from catalog.families import recompute
 from catalog.families.recompute import rebuild_families, recompute_families
 from catalog.families.vocabulary import Vocabulary, load_vocabulary
 from catalog.records import LineageRef, NormalizedModel
@@ -78,6 +79,31 @@ def test_a_rebuild_assigns_every_model_and_writes_family_paths(
     assert again.changed == 0
     builds = db_session.execute(text("SELECT count(*) FROM family_builds")).scalar_one()
     assert builds == 2
+
+
+def test_a_rebuild_read_in_chunks_follows_bases_in_earlier_and_later_chunks(
+    db_session: Session, vocab: Vocabulary, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(recompute, "CHUNK", 2)  # eight models: four chunks
+    load(db_session, [child("lab/whisper-hi", "huggingface:acme/speech")])  # before its base
+    load(db_session, [record("someone/my-model")])
+    base = record("acme/speech", extra={"model_type": "whisper"})
+    load(db_session, [base])
+    load(db_session, [child("lab/whisper-tuned", "huggingface:acme/speech")])  # after it
+    load(db_session, RESNETS)
+    summary = rebuild_families(db_session, vocab)
+    stored = families(db_session)
+    assert (summary.models, summary.assigned, summary.changed) == (8, 7, 7)
+    assert stored["huggingface:lab/whisper-hi"] == ("whisper", "lineage", True)
+    assert stored["huggingface:lab/whisper-tuned"] == ("whisper", "lineage", True)
+    assert paths(db_session, "kaggle:tensorflow/resnet-50") == {"resnet", "resnet-50"}
+    load(db_session, [replace(base, extra={"model_type": "bert"})])
+    again = rebuild_families(db_session, vocab)
+    assert again.changed == 3  # the base and its two fine-tunes, nothing else
+    stored = families(db_session)
+    assert stored["huggingface:lab/whisper-hi"] == ("bert", "lineage", True)
+    assert paths(db_session, "huggingface:lab/whisper-tuned") == {"bert"}
+    assert "huggingface:someone/my-model" not in stored
 
 
 def test_a_base_harvested_later_gives_its_family_to_every_descendant(
@@ -181,3 +207,24 @@ def test_a_harvest_after_a_vocabulary_change_syncs_the_tree_and_says_to_rebuild(
     recompute_families(db_session, [ids["huggingface:acme/AcmeNet-small"]], vocab)
     assert "run `catalog families rebuild`" in caplog.text
     assert families(db_session) == {}  # the removed family took its assignments with it
+
+
+def test_rival_bases_told_apart_by_task_in_rebuilds_and_after_a_harvest(
+    db_session: Session, vocab: Vocabulary
+) -> None:
+    rivals = [
+        LineageRef("huggingface", "black-forest-labs/FLUX.1-dev", "adapter"),
+        LineageRef("huggingface", "Qwen/Qwen2-VL-7B-Instruct", "adapter"),
+    ]
+    adapter = record("lab/qwen-flux", lineage=rivals, tasks=["text-to-image"])
+    load(db_session, [adapter])
+    rebuild_families(db_session, vocab)
+    ref = "huggingface:lab/qwen-flux"
+    assert vocab.families[families(db_session)[ref][0]].root == "flux"
+    # The harvest path (incremental) decides the same for a model it loads.
+    second = record("lab/qwen-flux-2", lineage=rivals, tasks=["text-to-image"])
+    ids = load(db_session, [second])
+    recompute_families(db_session, list(ids.values()), vocab)
+    found = families(db_session)["huggingface:lab/qwen-flux-2"]
+    assert vocab.families[found[0]].root == "flux"
+    assert found[1:] == ("lineage", True)
