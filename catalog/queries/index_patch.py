@@ -58,6 +58,11 @@ def apply_delta(base: FacetIndex, delta: Delta) -> FacetIndex:
     text = None
     if base.text is not None and delta.text is not None:
         text = patch_text(base.text, plan, delta.text)
+    derived = {
+        f"rows:{name}": grouped
+        for name in multi
+        if (grouped := _patch_by_row(base, plan, delta, name)) is not None
+    }
     return FacetIndex(
         version=delta.version,
         ids=plan.ids,
@@ -71,6 +76,7 @@ def apply_delta(base: FacetIndex, delta: Delta) -> FacetIndex:
         snapshot=delta.snapshot,
         snapshot_time=delta.snapshot_time,
         database=base.database,
+        derived=derived,
     )
 
 
@@ -119,3 +125,30 @@ def _patch_multi(
 
 def _pair_keys(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return (values.astype(np.int64) << 32) | rows.astype(np.int64)
+
+
+def _patch_by_row(
+    base: FacetIndex, plan: RowPlan, delta: Delta, name: str
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """A multi-valued facet's bucket codes grouped by row (`facet_engine._by_row`), from
+    the base's: unchanged rows keep their entries, changed and new rows get the delta's.
+    None when the base has none or the vocabulary changed (codes may differ): computed
+    again on first use."""
+    old = base.derived.get(f"rows:{name}")
+    vocab = delta.vocab[name]
+    if old is None or vocab is not base.vocab[name]:
+        return None
+    old_codes, old_offsets = old
+    model_ids, values = delta.multi[name]
+    rows = plan.rows_of(model_ids)
+    old_counts = np.diff(old_offsets)
+    counts = plan.spread(np.where(plan.changed_old, 0, old_counts), 0)
+    counts += np.bincount(rows, minlength=plan.size).astype(counts.dtype)
+    offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int32)
+    codes = np.empty(int(offsets[-1]), dtype=old_codes.dtype)
+    kept_rows = ~plan.spread(plan.changed_old, True)  # new rows come from the delta too
+    kept = np.repeat(kept_rows, counts)
+    codes[kept] = old_codes[np.repeat(~plan.changed_old, old_counts)]
+    order = np.lexsort((values, rows))  # by row, then value: as `_by_row` groups them
+    codes[~kept] = (vocab.code_of[values[order]] + 1).astype(old_codes.dtype)
+    return codes, offsets

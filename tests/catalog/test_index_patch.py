@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from catalog import runs
 from catalog.models.changes import VOCABULARY_CODES
 from catalog.queries import index_cache
+from catalog.queries.facet_engine import _by_row, warm
 from catalog.queries.facet_index import FacetIndex, build_index
 from catalog.queries.index_cache import FacetIndexCache
 from catalog.queries.index_delta import Delta, read_delta
@@ -83,12 +84,26 @@ def assert_same_index(patched: FacetIndex, rebuilt: FacetIndex) -> None:
     assert patched.text.name_hash.tolist() == rebuilt.text.name_hash.tolist()
 
 
+def assert_same_grouping(patched: FacetIndex) -> list[str]:
+    """The rows-grouped codes a patch carried over equal ones computed afresh; the fields
+    it carried over."""
+    carried = [f for f in patched.multi if f"rows:{f}" in patched.derived]
+    fresh = dataclasses.replace(patched, derived={})
+    for field in carried:
+        codes, offsets = patched.derived[f"rows:{field}"]
+        want_codes, want_offsets = _by_row(fresh, field)
+        assert offsets.tolist() == want_offsets.tolist(), field
+        assert codes.tolist() == want_codes.tolist(), field
+    return carried
+
+
 def test_changed_added_and_removed_models_patch_to_the_rebuilt_index(fresh_engine) -> None:
     records = catalog_records(40)
     with Session(fresh_engine) as session:
         load(session, records)
         session.commit()
     base = _build(fresh_engine)
+    warm(base)  # as a shared index is: the patch carries the grouped codes over
     with Session(fresh_engine) as session:
         changed = [
             dataclasses.replace(records[3], tags=("brand-new-tag", "chat"), formats=()),
@@ -105,6 +120,9 @@ def test_changed_added_and_removed_models_patch_to_the_rebuilt_index(fresh_engin
     patched = apply_delta(base, delta)
     assert patched.size == base.size + 3
     assert_same_index(patched, _build(fresh_engine))
+    carried = assert_same_grouping(patched)
+    assert "format" in carried
+    assert "tag" not in carried  # a new tag: its vocabulary changed, grouped again
 
 
 def test_a_lower_id_committed_late_renumbers_the_rows_after_it(fresh_engine) -> None:
@@ -117,6 +135,7 @@ def test_a_lower_id_committed_late_renumbers_the_rows_after_it(fresh_engine) -> 
         load(early, [record("fast/writer", tags=("vision",))])
         early.commit()
         base = _build(fresh_engine)  # sees fast/writer, not slow/writer's lower id
+        warm(base)
         late.commit()
     finally:
         late.close()
@@ -126,6 +145,7 @@ def test_a_lower_id_committed_late_renumbers_the_rows_after_it(fresh_engine) -> 
     patched = apply_delta(base, delta)
     assert_same_index(patched, _build(fresh_engine))
     assert patched.ids.tolist() == sorted(patched.ids.tolist())
+    assert "task" in assert_same_grouping(patched)
 
 
 def test_nothing_changed_patches_to_the_same_index(fresh_engine) -> None:
