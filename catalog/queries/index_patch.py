@@ -13,7 +13,13 @@ import dataclasses
 
 import numpy as np
 
-from catalog.queries.facet_index import NUMBER_COLUMNS, SINGLE_FIELDS, FacetIndex, MultiValued
+from catalog.queries.facet_index import (
+    NUMBER_COLUMNS,
+    SINGLE_FIELDS,
+    FacetIndex,
+    MultiValued,
+    Vocabulary,
+)
 from catalog.queries.index_delta import Delta
 from catalog.queries.row_plan import RowPlan
 from catalog.queries.text_patch import patch_text
@@ -131,12 +137,13 @@ def _patch_by_row(
     base: FacetIndex, plan: RowPlan, delta: Delta, name: str
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """A multi-valued facet's bucket codes grouped by row (`facet_engine._by_row`), from
-    the base's: unchanged rows keep their entries, changed and new rows get the delta's.
-    None when the base has none or the vocabulary changed (codes may differ): computed
-    again on first use."""
+    the base's: unchanged rows keep their entries (their codes renumbered if the
+    vocabulary grew), changed and new rows get the delta's. None when the base has none
+    or a value of the vocabulary changed: computed again on first use."""
     old = base.derived.get(f"rows:{name}")
     vocab = delta.vocab[name]
-    if old is None or vocab is not base.vocab[name]:
+    remap = None if vocab is base.vocab[name] else _code_remap(base.vocab[name], vocab)
+    if old is None or (remap is None and vocab is not base.vocab[name]):
         return None
     old_codes, old_offsets = old
     model_ids, values = delta.multi[name]
@@ -148,7 +155,26 @@ def _patch_by_row(
     codes = np.empty(int(offsets[-1]), dtype=old_codes.dtype)
     kept_rows = ~plan.spread(plan.changed_old, True)  # new rows come from the delta too
     kept = np.repeat(kept_rows, counts)
-    codes[kept] = old_codes[np.repeat(~plan.changed_old, old_counts)]
+    kept_codes = old_codes[np.repeat(~plan.changed_old, old_counts)]
+    codes[kept] = kept_codes if remap is None else remap[kept_codes]
     order = np.lexsort((values, rows))  # by row, then value: as `_by_row` groups them
     codes[~kept] = (vocab.code_of[values[order]] + 1).astype(old_codes.dtype)
     return codes, offsets
+
+
+def _code_remap(old: Vocabulary, new: Vocabulary) -> np.ndarray | None:
+    """Old bucket code + 1 -> new bucket code + 1, when every id of the old vocabulary
+    keeps its value in the new one (values added, none changed); else None."""
+    ids = np.flatnonzero(old.code_of >= 0)
+    if len(new.code_of) < len(old.code_of):
+        return None
+    new_codes = new.code_of[ids]
+    if (new_codes < 0).any():
+        return None
+    old_codes = old.code_of[ids]
+    pairs = zip(new_codes.tolist(), old_codes.tolist(), strict=True)
+    if any(new.values[n] != old.values[o] for n, o in pairs):
+        return None
+    remap = np.zeros(len(old.values) + 1, dtype=np.int32)
+    remap[old_codes + 1] = new_codes + 1
+    return remap
