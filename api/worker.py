@@ -131,6 +131,7 @@ def init_worker(config: WorkerConfig) -> None:
             result_cache_size=config.settings.api_result_cache_size,
         )
         cache.start_build()
+        cache.watch()
     _set_state(config, slot, INDEX_BUILDING if cache else INDEX_OFF)
     graphql = CatalogGraphQL(engine, config.settings, cache)
     _STATE = WorkerState(config, engine, cache, graphql, asyncio.new_event_loop(), slot)

@@ -72,6 +72,8 @@ class FacetIndexCache:
         self._index: FacetIndex | None = None
         self._lock = threading.Lock()
         self._building = False
+        self._failures = 0  # builds failed in a row
+        self._retry_at = float("-inf")
         self._last_check = float("-inf")
         self._hits: OrderedDict[tuple[Any, ...], SearchHits] = OrderedDict()
         self._hits_size = search_cache_size
@@ -104,10 +106,40 @@ class FacetIndexCache:
         self.start_build()
         return index
 
+    def watch(self, interval: float | None = None) -> None:
+        """Check the catalog's version in a background thread (every `interval`, default
+        `check_interval`) and bring the index up to date when it moves, so an idle
+        server's index follows a harvest instead of waiting for the next request."""
+        assert self.engine is not None
+        every = interval if interval is not None else self.check_interval
+        threading.Thread(target=self._watch, args=(every,), name="index-watch", daemon=True).start()
+
+    def _watch(self, every: float) -> None:
+        engine = self.engine
+        assert engine is not None
+        failing = False
+        while True:
+            time.sleep(every)
+            if self._building:
+                continue
+            try:
+                with engine.connect() as conn:
+                    version = read_version(conn)
+            except Exception as exc:  # noqa: BLE001 - the database may be away a while
+                if not failing:
+                    log.warning("facet index: cannot read the catalog version: %s", exc)
+                failing = True
+                continue
+            failing = False
+            index = self._index
+            if index is None or index.version != version:
+                self.start_build()
+
     def start_build(self) -> None:
-        """Start a background build unless one is running."""
+        """Start a background build unless one is running (or one failed moments ago:
+        retries back off from 1 s to a minute)."""
         with self._lock:
-            if self._building or self.engine is None:
+            if self._building or self.engine is None or time.monotonic() < self._retry_at:
                 return
             self._building = True
         threading.Thread(target=self._build, name="facet-index", daemon=True).start()
@@ -139,10 +171,13 @@ class FacetIndexCache:
     def _build(self) -> None:
         try:
             self.build_now()
+            self._failures = 0
             if self._on_built is not None:
                 self._on_built()
         except Exception:
             log.exception("facet index build failed; searches use SQL until the next try")
+            self._failures += 1
+            self._retry_at = time.monotonic() + min(60.0, 2.0 ** (self._failures - 1))
         finally:
             with self._lock:
                 self._building = False

@@ -115,3 +115,16 @@ def test_a_restarted_server_patches_the_index_it_kept_instead_of_rebuilding(
         engine.dispose()
         pg.drop_database(server_url, name)
     assert (tmp_path / "index" / "current").exists()  # kept for the next start
+
+
+def test_an_idle_server_follows_a_harvest_before_the_next_request(
+    served: tuple[Served, Path],
+) -> None:
+    server, log_path = served
+    _write_changes(server.db_url, "pangolin")
+    deadline = time.monotonic() + 30
+    while "facet index: patched" not in log_path.read_text():  # no request meanwhile
+        assert time.monotonic() < deadline, "the index did not follow without a request"
+        time.sleep(0.2)
+    time.sleep(1)  # the patched snapshot is published, then mapped by every worker
+    assert _counts(server.base_url, "pangolin") == (5, 5)  # the first request sees it

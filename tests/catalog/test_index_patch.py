@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 
 import numpy as np
 import pytest
@@ -233,3 +234,31 @@ def test_the_vocabulary_codes_the_triggers_log_are_the_ones_the_reader_knows(
     vocabularies = {t: int(code) for t, code in logged.items() if not t.startswith("model")}
     assert vocabularies == VOCABULARY_CODES
     assert {t for t, code in logged.items() if code == "0"} >= {"models", "model_tags"}
+
+
+def test_a_failing_build_is_retried_after_a_pause_not_at_once(
+    fresh_engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = FacetIndexCache(fresh_engine)
+    attempts: list[float] = []
+
+    def failing() -> FacetIndex:
+        attempts.append(time.monotonic())
+        raise OSError("the database went away")
+
+    monkeypatch.setattr(cache, "build_now", failing)
+    cache.start_build()
+    deadline = time.monotonic() + 10
+    while len(attempts) < 1 or cache._building:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    for _ in range(20):  # requests and the watcher keep asking: they wait for the pause
+        cache.start_build()
+    time.sleep(0.3)
+    assert len(attempts) == 1
+    time.sleep(1.0)
+    cache.start_build()
+    deadline = time.monotonic() + 10
+    while len(attempts) < 2:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
