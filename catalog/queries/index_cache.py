@@ -42,7 +42,8 @@ log = logging.getLogger(__name__)
 
 
 class FacetIndexCache:
-    """The current facet index of one database, rebuilt when the catalog changes."""
+    """The current facet index of one database, patched (or rebuilt) when the catalog
+    changes."""
 
     def __init__(
         self,
