@@ -76,6 +76,7 @@ class FacetIndexCache:
         self._failures = 0  # builds failed in a row
         self._retry_at = float("-inf")
         self._last_check = float("-inf")
+        self._watching = False
         self._hits: OrderedDict[tuple[Any, ...], SearchHits] = OrderedDict()
         self._hits_size = search_cache_size
         self._on_built = on_built
@@ -91,11 +92,11 @@ class FacetIndexCache:
         return self._index
 
     def current(self, session: Session) -> FacetIndex | None:
-        """The index to answer with, checking (at most every `check_interval`) that it is
-        current; None means: use SQL."""
+        """The index to answer with, checking (at most every `check_interval`, unless a
+        watcher does) that it is current; None means: use SQL."""
         now = time.monotonic()
-        if now - self._last_check < self.check_interval:
-            return self._index
+        if self._watching or now - self._last_check < self.check_interval:
+            return self._index  # a watcher checks in the background: no query here
         self._last_check = now
         version = read_version(session.connection())
         index = self._index
@@ -113,6 +114,7 @@ class FacetIndexCache:
         server's index follows a harvest instead of waiting for the next request."""
         assert self.engine is not None
         every = interval if interval is not None else self.check_interval
+        self._watching = True
         threading.Thread(target=self._watch, args=(every,), name="index-watch", daemon=True).start()
 
     def _watch(self, every: float) -> None:
