@@ -199,16 +199,19 @@ def _sibling_release(vocab: Vocabulary, lineage: Verdict, name: Verdict | None) 
     )
 
 
+def _edge_verdict(edge: Edge, lookup: Lookup) -> Verdict | None:
+    """The family an edge's target has: assigned, else the one its id names; None when
+    neither says a family."""
+    verdict = lookup(edge.target) if edge.target is not None else None
+    verdict = verdict or edge.fallback
+    return verdict if verdict is not None and verdict.slug is not None else None
+
+
 def _through_edges(
     vocab: Vocabulary, edges: Sequence[Edge], lookup: Lookup, method: str, label: str
 ) -> Verdict | None:
     """The family the edges' targets agree on (their deepest common family)."""
-    found: list[tuple[Edge, Verdict]] = []
-    for edge in edges:
-        verdict = lookup(edge.target) if edge.target is not None else None
-        verdict = verdict or edge.fallback
-        if verdict is not None and verdict.slug is not None:
-            found.append((edge, verdict))
+    found = [(edge, verdict) for edge in edges if (verdict := _edge_verdict(edge, lookup))]
     if not found:
         return None
     slug = vocab.common_ancestor(v.slug for _, v in found if v.slug)
@@ -227,8 +230,8 @@ def _base_for_task(vocab: Vocabulary, node: Node, lookup: Lookup) -> Verdict | N
         return None
     by_root: dict[str, list[Edge]] = {}
     for edge in node.parents:
-        verdict = (lookup(edge.target) if edge.target is not None else None) or edge.fallback
-        if verdict is not None and verdict.slug is not None:
+        if (verdict := _edge_verdict(edge, lookup)) is not None:
+            assert verdict.slug is not None
             by_root.setdefault(vocab.families[verdict.slug].root, []).append(edge)
     doing = [
         root

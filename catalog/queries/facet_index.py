@@ -132,10 +132,17 @@ def copy_columns(conn: Connection, sql: str, kinds: str) -> list[np.ndarray]:
     data = b"".join(chunks)
     (ext_len,) = struct.unpack(">i", data[_HEADER : _HEADER + 4])
     body = memoryview(data)[_HEADER + 4 + ext_len : len(data) - 2]  # trailer: int16 -1
-    fields: list[tuple[str, str]] = [("n", ">i2")]
+    return _columns_of(body, kinds, framed=True)
+
+
+def _columns_of(buffer: Any, kinds: str, *, framed: bool) -> list[np.ndarray]:
+    """Fixed-width big-endian rows as one array per column; `framed`: each row starts
+    with COPY's field count and each value with its length."""
+    fields: list[tuple[str, str]] = [("n", ">i2")] if framed else []
     for i, kind in enumerate(kinds):
-        fields += [(f"len{i}", ">i4"), (f"v{i}", _WIDTHS[kind][0])]
-    rows = np.frombuffer(body, dtype=np.dtype(fields))
+        fields += [(f"len{i}", ">i4")] if framed else []
+        fields.append((f"v{i}", _WIDTHS[kind][0]))
+    rows = np.frombuffer(buffer, dtype=np.dtype(fields))
     return [rows[f"v{i}"].astype(_WIDTHS[k][1]) for i, k in enumerate(kinds)]
 
 
@@ -153,9 +160,7 @@ def packed_columns(
     sql = f"SELECT string_agg({pack}, ''::bytea ORDER BY {order}) {source}"
     found = raw.cursor().execute(sql).fetchone()
     data = bytes(found[0]) if found and found[0] is not None else b""
-    dtype = np.dtype([(f"v{i}", _WIDTHS[k][0]) for i, k in enumerate(kinds)])
-    rows = np.frombuffer(data, dtype=dtype)
-    return [rows[f"v{i}"].astype(_WIDTHS[k][1]) for i, k in enumerate(kinds)]
+    return _columns_of(data, kinds, framed=False)
 
 
 def read_version(conn: Connection) -> tuple[Any, ...]:

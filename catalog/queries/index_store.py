@@ -183,22 +183,20 @@ class IndexStore:
 
     def latest(self) -> FacetIndex | None:
         """The index published last, whatever its version (a base to patch from)."""
-        name = self._current_name()
-        if name is None:
-            return None
-        try:
-            if saved_version(self.root / name) is None:
-                return None  # another layout
-            return load_index(self.root / name)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
-            return None
+        return self._current(lambda saved: True)
 
     def _published(self, version: tuple[Any, ...]) -> FacetIndex | None:
+        return self._current(lambda saved: saved == version)
+
+    def _current(self, wanted: Callable[[tuple[Any, ...]], bool]) -> FacetIndex | None:
+        """The published snapshot, mapped, if its layout is this code's and `wanted`
+        accepts its version; None otherwise (or when it cannot be read)."""
         name = self._current_name()
         if name is None:
             return None
         try:
-            if saved_version(self.root / name) != version:
+            saved = saved_version(self.root / name)
+            if saved is None or not wanted(saved):
                 return None
             return load_index(self.root / name)
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):

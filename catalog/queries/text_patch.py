@@ -18,7 +18,7 @@ from catalog.queries.row_plan import RowPlan
 from catalog.queries.text_index import CLASS_LEXEMES, NAME_HASH, Terms, TextIndex, prefix_key
 
 _DELTA_POSTINGS_SQL = f"""
-SELECT x.lexeme, array_agg(m.id), array_agg(x.class)
+SELECT x.lexeme, string_agg(int8send(m.id) || int4send(x.class), ''::bytea)
 FROM models m, LATERAL ({CLASS_LEXEMES}) x(lexeme, class)
 WHERE m.id = ANY(CAST(:ids AS bigint[]))
 GROUP BY x.lexeme
@@ -46,13 +46,17 @@ def read_text_delta(conn: Connection, changed: np.ndarray) -> TextDelta:
     """The lexemes and name hashes of the `changed` models (in the caller's snapshot)."""
     ids = changed.tolist()
     rows = conn.execute(text(_DELTA_POSTINGS_SQL), {"ids": ids}).all() if ids else []
-    lengths = [len(r[1]) for r in rows]
     names = conn.execute(text(_DELTA_NAMES_SQL), {"ids": ids}).all() if ids else []
+    # Each lexeme's postings come packed (model id, class): one buffer, no Python per posting.
+    postings = np.frombuffer(
+        b"".join(bytes(r[1]) for r in rows), dtype=np.dtype([("id", ">i8"), ("cls", ">i4")])
+    )
+    lengths = [len(r[1]) // postings.itemsize for r in rows]
     return TextDelta(
         lexemes=[r[0].encode() for r in rows],
         lexeme_of=np.repeat(np.arange(len(rows), dtype=np.int64), lengths),
-        model_ids=np.array([i for r in rows for i in r[1]], dtype=np.int64),
-        classes=np.array([c for r in rows for c in r[2]], dtype=np.int32),
+        model_ids=postings["id"].astype(np.int64),
+        classes=postings["cls"].astype(np.int32),
         name_ids=np.array([r[0] for r in names], dtype=np.int64),
         name_hashes=np.array([r[1] for r in names], dtype=np.int64),
     )
