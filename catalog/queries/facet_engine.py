@@ -17,6 +17,7 @@ from catalog.queries.resolve import ResolvedFilter
 from catalog.queries.results import FacetBucket, FacetCounts, PageSlice
 
 _SCAN_CHUNK = 4096
+_FEW_VALUES = 4
 
 
 @dataclass(slots=True)
@@ -35,9 +36,15 @@ def _value_mask(index: FacetIndex, field: str, ids: frozenset[int]) -> np.ndarra
             mask[multi.rows_with(value_id)] = True
         return mask
     codes = index.single[field]
-    lookup = np.zeros(max(int(codes.max(initial=0)), *ids, 0) + 1, dtype=bool)
-    lookup[list(ids)] = True
-    lookup[0] = False  # 0 stands for "none"
+    wanted = [i for i in ids if i > 0]  # 0 stands for "none"
+    if len(wanted) <= _FEW_VALUES:
+        # A comparison per value reads the column without the gather's index cast.
+        mask = np.zeros(index.size, dtype=bool)
+        for value_id in wanted:
+            mask |= codes == value_id
+        return mask
+    lookup = np.zeros(max(len(index.vocab[field].code_of), *wanted) + 1, dtype=bool)
+    lookup[wanted] = True
     return lookup[codes]
 
 
@@ -144,11 +151,12 @@ def facet_counts(
         return FacetCounts(field, buckets[:limit])
     rows = cond.rows(skip=field)
     size = len(index.vocab[field].values) + 1
-    if DIMENSIONS[field].multi:
-        codes = _multi_codes(index, field, rows, mask)
+    if not DIMENSIONS[field].multi:
+        counts = np.bincount(bucket_codes(index, field)[rows], minlength=size)[1:]
+    elif len(rows) * 4 > index.size:
+        counts = _dense_multi_counts(index, field, mask, size)[1:]
     else:
-        codes = bucket_codes(index, field)[rows]
-    counts = np.bincount(codes, minlength=size)[1:]
+        counts = np.bincount(_multi_codes(index, field, rows), minlength=size)[1:]
     if scope is not None:
         counts = counts * in_scope(index, field, scope)
     return FacetCounts(field, _top(counts, field, index, limit))
@@ -202,18 +210,9 @@ def _by_row(index: FacetIndex, field: str) -> tuple[np.ndarray, np.ndarray]:
     return cached
 
 
-def _multi_codes(
-    index: FacetIndex, field: str, rows: np.ndarray, mask: np.ndarray | None = None
-) -> np.ndarray:
-    """Bucket codes of every entry of the given rows (ascending); `mask` is the same rows
-    as a boolean mask when the caller has it."""
+def _multi_codes(index: FacetIndex, field: str, rows: np.ndarray) -> np.ndarray:
+    """Bucket codes of every entry of the given rows (ascending): cheap for few rows."""
     codes, offsets = _by_row(index, field)
-    if len(rows) * 4 > index.size:
-        # Dense: expand the row mask to entries in one pass.
-        if mask is None:
-            mask = np.zeros(index.size, dtype=bool)
-            mask[rows] = True
-        return codes[np.repeat(mask, _entry_counts(index, field, offsets))]
     starts = offsets[rows]
     lengths = offsets[rows + 1] - starts
     total = int(lengths.sum())
@@ -221,13 +220,19 @@ def _multi_codes(
     return codes[first + np.arange(total)]
 
 
-def _entry_counts(index: FacetIndex, field: str, offsets: np.ndarray) -> np.ndarray:
-    """Entries per row of a multi-valued facet (computed once per index)."""
-    key = f"counts:{field}"
-    cached = index.derived.get(key)
-    if cached is None:
-        cached = index.derived[key] = np.diff(offsets)
-    return cached
+def _dense_multi_counts(index: FacetIndex, field: str, mask: np.ndarray, size: int) -> np.ndarray:
+    """Per bucket code + 1, the rows of `mask` having it: one gather over every pair (by
+    value), summed per value; cheaper than expanding many rows to their entries."""
+    multi = index.multi[field]
+    kept = mask[multi.rows].view(np.uint8)
+    starts = multi.offsets[:-1]
+    # reduceat gives an empty segment its next element, not 0: sum the non-empty only.
+    present = np.flatnonzero(starts < multi.offsets[1:])
+    if not len(present):
+        return np.zeros(size, dtype=np.int64)
+    per_value = np.add.reduceat(kept, starts[present], dtype=np.int64)
+    codes = index.vocab[field].code_of[present] + 1
+    return np.bincount(codes, weights=per_value, minlength=size).astype(np.int64)
 
 
 def _sort_values(index: FacetIndex, key: SortKey, hits: SearchHits | None) -> np.ndarray:
@@ -327,15 +332,13 @@ def page_any(
 
 def warm(index: FacetIndex) -> None:
     """Compute now the arrays queries otherwise compute on first use (facet codes, rows
-    grouped by model with their entry counts, the order of the default sort), so that a
-    shared index carries them and no worker holds a private copy. Other sort orders stay
-    lazy: each costs 16 bytes a model, and most are rarely asked for."""
+    grouped by model, the order of the default sort), so that a shared index carries
+    them and no worker holds a private copy. Other sort orders stay lazy: each costs 16
+    bytes a model, and most are rarely asked for."""
     for field in DIMENSIONS:
         bucket_codes(index, field)
     multi = [field for field, dim in DIMENSIONS.items() if dim.multi]
     # numpy sorts without the GIL: two threads use both cores of a small machine.
     with ThreadPoolExecutor(2) as pool:
-        grouped = pool.map(lambda f: _by_row(index, f), multi)
-        for field, (_codes, offsets) in zip(multi, grouped, strict=True):
-            _entry_counts(index, field, offsets)
+        list(pool.map(lambda f: _by_row(index, f), multi))
     _global_order(index, SortKey("downloads", descending=True))

@@ -118,6 +118,8 @@ CASES = [
     ({"format": ("onnx", "gguf"), "task": ("text-generation", "object-detection")}, {}, None),
     ({"platform": ("huggingface",), "license": ("apache-2.0", "mit")}, {"tag": ("edge",)}, 1e7),
     ({"author": ("org1", "org2"), "language": ("en",)}, {"format": ("pytorch",)}, None),
+    # many values of one single-valued field (a lookup table, not a comparison each)
+    ({"author": ("org0", "org1", "org2", "org3", "org5")}, {"platform": ("kaggle",)}, None),
 ]
 
 
