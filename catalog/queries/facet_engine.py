@@ -5,6 +5,8 @@ Results equal the SQL backend's (`sql_search`); the tests hold both to plain Pyt
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -57,6 +59,8 @@ class Conditions:
         self.parts: list[tuple[str | None, np.ndarray]] = []
         self._masks: dict[str | None, np.ndarray] = {}
         self._rows: dict[str | None, np.ndarray] = {}
+        self._lock = threading.Lock()
+        self._key_locks: dict[tuple[int, str | None], threading.Lock] = {}
         if not rf.include_removed:
             self.parts.append((None, ~index.removed))
         if not rf.include_nsfw:
@@ -100,24 +104,37 @@ class Conditions:
 
     def mask(self, skip: str | None = None) -> np.ndarray:
         """Rows meeting every condition except those of field `skip` (do not modify)."""
-        skip = self._key(skip)
-        cached = self._masks.get(skip)
-        if cached is None:
-            cached = np.ones(self.index.size, dtype=bool)
-            for tag, part in self.parts:
-                if tag is None or tag != skip:
-                    cached &= part
-            self._masks[skip] = cached
-        return cached
+        return self._once(self._masks, self._key(skip), self._combine)
 
     def rows(self, skip: str | None = None) -> np.ndarray:
         """Row numbers of `mask(skip)`, computed once per mask (most facets share one)."""
-        skip = self._key(skip)
-        cached = self._rows.get(skip)
-        if cached is None:
-            # then gather: faster than boolean indexing on dense masks
-            cached = self._rows[skip] = np.flatnonzero(self.mask(skip))
-        return cached
+        # then gather: faster than boolean indexing on dense masks
+        return self._once(self._rows, self._key(skip), lambda k: np.flatnonzero(self.mask(k)))
+
+    def _combine(self, skip: str | None) -> np.ndarray:
+        combined = np.ones(self.index.size, dtype=bool)
+        for tag, part in self.parts:
+            if tag is None or tag != skip:
+                combined &= part
+        return combined
+
+    def _once(
+        self,
+        store: dict[str | None, np.ndarray],
+        key: str | None,
+        compute: Callable[[str | None], np.ndarray],
+    ) -> np.ndarray:
+        """`store[key]`, computed once even when facets on several threads ask at once."""
+        found = store.get(key)
+        if found is not None:
+            return found
+        with self._lock:
+            lock = self._key_locks.setdefault((id(store), key), threading.Lock())
+        with lock:
+            found = store.get(key)
+            if found is None:
+                found = store[key] = compute(key)
+        return found
 
 
 def _top(counts: np.ndarray, field: str, index: FacetIndex, limit: int) -> list[FacetBucket]:

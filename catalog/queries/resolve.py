@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -18,6 +21,7 @@ from catalog.queries.dimensions import (
     slug_column,
 )
 from catalog.queries.errors import invalid_value_error
+from catalog.queries.facet_index import FacetIndex, Vocabulary
 from catalog.queries.filters import ModelFilter, timestamp_key
 from catalog.queries.lineage import descendant_ids
 
@@ -82,17 +86,59 @@ def lookup_ids(
     return frozenset(row_id for row_id, _ in rows)
 
 
-def resolve_filter(session: Session, flt: ModelFilter) -> ResolvedFilter:
-    """Resolve every value of a filter to ids (one small query per field used)."""
+# Vocabularies of recent index snapshots, each with its value -> bucket code map.
+_CODES_KEPT = 64
+_codes: OrderedDict[int, tuple[Vocabulary, dict[str, int]]] = OrderedDict()
+_codes_lock = threading.Lock()
+
+
+def _codes_by_value(vocab: Vocabulary) -> dict[str, int]:
+    with _codes_lock:
+        # Holding the vocabulary keeps its id from being reused while it is a key.
+        kept = _codes.get(id(vocab))
+        if kept is not None:
+            _codes.move_to_end(id(vocab))
+            return kept[1]
+    codes = {value: code for code, value in enumerate(vocab.values)}
+    with _codes_lock:
+        _codes[id(vocab)] = (vocab, codes)
+        while len(_codes) > _CODES_KEPT:
+            _codes.popitem(last=False)
+    return codes
+
+
+def snapshot_ids(vocab: Vocabulary, values: Iterable[str]) -> frozenset[int] | None:
+    """Vocabulary ids of public values as an index snapshot read them, or None when one
+    of them is unknown to it (then the database decides: a value added since, or an
+    error for a closed vocabulary)."""
+    by_value = _codes_by_value(vocab)
+    codes = [by_value.get(v) for v in set(values)]
+    if any(c is None for c in codes):
+        return None
+    mask = np.zeros(len(vocab.code_of), dtype=bool)
+    for code in codes:
+        mask |= vocab.code_of == code
+    return frozenset(np.flatnonzero(mask).tolist())
+
+
+def resolve_filter(
+    session: Session, flt: ModelFilter, index: FacetIndex | None = None
+) -> ResolvedFilter:
+    """Resolve every value of a filter to ids: from `index`'s vocabularies when it has
+    them (the snapshot the search is answered from), else one small query per field."""
+
+    def ids(key: str, values: Iterable[str], where: str) -> frozenset[int]:
+        dim = DIMENSIONS[FILTER_KEYS[key]]
+        known = snapshot_ids(index.vocab[dim.field], values) if index is not None else None
+        return known if known is not None else lookup_ids(session, dim, values, where)
+
     include = {
-        FILTER_KEYS[key]: lookup_ids(session, DIMENSIONS[FILTER_KEYS[key]], vals, f"filter.{key}")
+        FILTER_KEYS[key]: ids(key, vals, f"filter.{key}")
         for key, vals in flt.values.items()
         if vals
     }
     exclude = {
-        FILTER_KEYS[key]: lookup_ids(
-            session, DIMENSIONS[FILTER_KEYS[key]], vals, f"filter.exclude.{key}"
-        )
+        FILTER_KEYS[key]: ids(key, vals, f"filter.exclude.{key}")
         for key, vals in flt.exclude.items()
         if vals
     }

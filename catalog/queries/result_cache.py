@@ -43,6 +43,11 @@ class ResultCache:
                 self._items.popitem(last=False)
         return value
 
+    def __contains__(self, key: Hashable) -> bool:
+        """Whether a result is stored under `key` (it may age out right after)."""
+        with self._lock:
+            return key in self._items
+
     def clear(self) -> None:
         """Forget everything (benchmarks measure the uncached path)."""
         with self._lock:

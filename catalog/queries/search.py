@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Callable, Hashable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import TypeVar
 
@@ -22,6 +25,21 @@ from catalog.queries.stats import Pivot
 T = TypeVar("T")
 
 MAX_FACET_LIMIT = 500
+# Facets of one request are counted side by side: numpy releases the GIL, so a lone
+# request uses both cores of a small machine (under load every core is busy anyway).
+FACET_THREADS = 2
+
+_pool_lock = threading.Lock()
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _facet_pool() -> ThreadPoolExecutor:
+    """This process's facet threads (a forked child gets its own: threads do not fork)."""
+    global _pool  # noqa: PLW0603 (one pool per process)
+    with _pool_lock:
+        if _pool is None or _pool[0] != os.getpid():
+            _pool = (os.getpid(), ThreadPoolExecutor(FACET_THREADS, "facets"))
+        return _pool[1]
 
 
 class ModelSearch:
@@ -51,13 +69,14 @@ class ModelSearch:
         self.query = query
         self.keys = query.sort_keys
         self.cursor = decode_cursor(query.after, self.keys) if query.after else None
-        self.filter = resolve_filter(session, query.filter)
+        self.cache = index_cache
+        self.index = index_cache.current(session) if index_cache is not None else None
+        self.filter = resolve_filter(session, query.filter, self.index)
         if restrict_to is not None:
             kept = restrict_to if self.filter.id_set is None else restrict_to & self.filter.id_set
             self.filter = replace(self.filter, id_set=kept)
-        self.cache = index_cache
-        self.index = index_cache.current(session) if index_cache is not None else None
         self._conditions: Conditions | None = None
+        self._conditions_lock = threading.Lock()
         self._hits: SearchHits | None = None
         self._page: PageSlice | None = None
         self._total: int | None = None
@@ -72,19 +91,30 @@ class ModelSearch:
         results = self.cache.results if self.cache is not None else None
         if results is None or self.index is None:
             return compute()
+        return results.get(self._result_key(key), compute)
+
+    def _remembered(self, key: tuple[Hashable, ...]) -> bool:
+        results = self.cache.results if self.cache is not None else None
+        return results is not None and self.index is not None and self._result_key(key) in results
+
+    def _result_key(self, key: tuple[Hashable, ...]) -> tuple[Hashable, ...]:
+        assert self.index is not None
         request = (snapshot_key(self.index), filter_key(self.filter), self.query.search_text)
-        return results.get((*request, *key), compute)
+        return (*request, *key)
 
     def _conds(self) -> Conditions:
         assert self.index is not None
         assert self.cache is not None
-        if self._conditions is None:
-            search = self.query.search_text
-            if search:
-                needs_rank = any(k.field == "relevance" for k in self.keys)
-                self._hits = self.cache.search_hits(self.session, self.index, search, needs_rank)
-            self._conditions = Conditions(self.index, self.filter, self._hits)
-        return self._conditions
+        with self._conditions_lock:  # facet threads may get here together
+            if self._conditions is None:
+                search = self.query.search_text
+                if search:
+                    needs_rank = any(k.field == "relevance" for k in self.keys)
+                    self._hits = self.cache.search_hits(
+                        self.session, self.index, search, needs_rank
+                    )
+                self._conditions = Conditions(self.index, self.filter, self._hits)
+            return self._conditions
 
     def page(self) -> PageSlice:
         """The requested page of model ids in order."""
@@ -145,15 +175,21 @@ class ModelSearch:
                 scopes=scopes,
             )
         index = self.index
-        return [
-            self._remember(
-                ("facet", f, limit, scopes.get(f)),
-                lambda f=f: facet_engine.facet_counts(  # type: ignore[misc]
-                    index, self._conds(), f, limit, scopes.get(f)
+        keys = {f: ("facet", f, limit, scopes.get(f)) for f in fields}
+        if not all(self._remembered(k) for k in keys.values()):
+            self._conds()  # here: it may use the session, which is not for other threads
+
+        def count(field: str) -> FacetCounts:
+            return self._remember(
+                keys[field],
+                lambda: facet_engine.facet_counts(
+                    index, self._conds(), field, limit, scopes.get(field)
                 ),
             )
-            for f in fields
-        ]
+
+        if len(fields) < 2:
+            return [count(f) for f in fields]
+        return list(_facet_pool().map(count, fields))
 
     def _scopes(self, fields: Sequence[str | None]) -> dict[str, frozenset[int]]:
         """The level shown of each tree-valued field (roots, or children of the selection)."""

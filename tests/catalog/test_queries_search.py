@@ -166,6 +166,22 @@ def test_unknown_facet_field_and_closed_values_list_the_valid_ones(db_session, c
     assert search_models(db_session, ModelQuery(filter=unknown_tag)).total() == 0
 
 
+def test_filter_values_resolve_from_the_index_snapshot(db_session, catalog, query_recorder) -> None:
+    records, _ = catalog
+    cache = FacetIndexCache()
+    run(db_session, cache).total()  # builds the index
+    include = {"format": ("onnx",), "license": ("mit", "apache-2.0")}
+    query_recorder.active = True
+    total = run(db_session, cache, filter=_filter(include)).total()
+    query_recorder.active = False
+    assert total == sum(keep(r, include, {}) for r in records)
+    vocabulary_reads = [s for s in query_recorder.statements if "FROM formats" in s]
+    assert vocabulary_reads == [], "the snapshot's vocabulary answers, not a query"
+    # A value the snapshot does not know goes to the database, which refuses it.
+    with pytest.raises(QueryError, match="allowed: .*huggingface"):
+        run(db_session, cache, filter=ModelFilter(values={"platforms": ("hugginface",)}))
+
+
 def test_first_is_capped() -> None:
     with pytest.raises(QueryError, match="first must be between 0 and 100, got 101"):
         ModelQuery(first=101)
