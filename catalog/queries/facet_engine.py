@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from catalog.queries import bitsets
 from catalog.queries.dimensions import DIMENSIONS, RANGES, RangeFacet
 from catalog.queries.facet_index import FacetIndex
 from catalog.queries.filters import Cursor, SortKey
@@ -31,12 +32,8 @@ class SearchHits:
 
 
 def _value_mask(index: FacetIndex, field: str, ids: frozenset[int]) -> np.ndarray:
-    mask = np.zeros(index.size, dtype=bool)
     if DIMENSIONS[field].multi:
-        multi = index.multi[field]
-        for value_id in ids:
-            mask[multi.rows_with(value_id)] = True
-        return mask
+        return _multi_value_mask(index, field, ids)
     codes = index.single[field]
     wanted = [i for i in ids if i > 0]  # 0 stands for "none"
     if len(wanted) <= _FEW_VALUES:
@@ -50,6 +47,18 @@ def _value_mask(index: FacetIndex, field: str, ids: frozenset[int]) -> np.ndarra
     return lookup[codes]
 
 
+def _multi_value_mask(index: FacetIndex, field: str, ids: frozenset[int]) -> np.ndarray:
+    bits = bitsets.bitsets(index, field)
+    codes = bitsets.whole_codes(index.vocab[field], ids) if bits is not None else None
+    if bits is not None and codes is not None:
+        return bitsets.rows_mask(bits, codes, index.size)
+    mask = np.zeros(index.size, dtype=bool)
+    multi = index.multi[field]
+    for value_id in ids:
+        mask[multi.rows_with(value_id)] = True
+    return mask
+
+
 class Conditions:
     """The masks of one request, each tagged with the facet field it belongs to."""
 
@@ -61,9 +70,11 @@ class Conditions:
         self._rows: dict[str | None, np.ndarray] = {}
         self._lock = threading.Lock()
         self._key_locks: dict[tuple[int, str | None], threading.Lock] = {}
-        if not rf.include_removed:
+        if not rf.include_removed and not rf.include_nsfw:
+            self.parts.append((None, shown(index)))
+        elif not rf.include_removed:
             self.parts.append((None, ~index.removed))
-        if not rf.include_nsfw:
+        elif not rf.include_nsfw:
             self.parts.append((None, ~index.nsfw))
         for field, ids in rf.include.items():
             self.parts.append((field, _value_mask(index, field, ids)))
@@ -168,8 +179,11 @@ def facet_counts(
         return FacetCounts(field, buckets[:limit])
     rows = cond.rows(skip=field)
     size = len(index.vocab[field].values) + 1
+    bits = bitsets.bitsets(index, field)
     if not DIMENSIONS[field].multi:
         counts = np.bincount(bucket_codes(index, field)[rows], minlength=size)[1:]
+    elif bits is not None and len(rows) * bitsets.WORD_COST_PER_ROW > bits.size:
+        counts = bitsets.counts(bits, bitsets.packed(mask))
     elif len(rows) * 4 > index.size:
         counts = _dense_multi_counts(index, field, mask, size)[1:]
     else:
@@ -196,6 +210,14 @@ def in_scope(index: FacetIndex, field: str, scope: frozenset[int]) -> np.ndarray
     keep = np.zeros(len(index.vocab[field].values), dtype=bool)
     keep[codes[codes >= 0]] = True
     return keep
+
+
+def shown(index: FacetIndex) -> np.ndarray:
+    """Rows neither removed nor NSFW: what a search shows by default."""
+    cached = index.derived.get("shown")
+    if cached is None:
+        cached = index.derived["shown"] = ~index.removed & ~index.nsfw
+    return cached
 
 
 def bucket_codes(index: FacetIndex, field: str) -> np.ndarray:
@@ -349,13 +371,15 @@ def page_any(
 
 def warm(index: FacetIndex) -> None:
     """Compute now the arrays queries otherwise compute on first use (facet codes, rows
-    grouped by model, the order of the default sort), so that a shared index carries
-    them and no worker holds a private copy. Other sort orders stay lazy: each costs 16
-    bytes a model, and most are rarely asked for."""
+    grouped by model, value bitsets, the order of the default sort), so that a shared
+    index carries them and no worker holds a private copy. Other sort orders stay lazy:
+    each costs 16 bytes a model, and most are rarely asked for."""
+    shown(index)
     for field in DIMENSIONS:
         bucket_codes(index, field)
     multi = [field for field, dim in DIMENSIONS.items() if dim.multi]
     # numpy sorts without the GIL: two threads use both cores of a small machine.
     with ThreadPoolExecutor(2) as pool:
         list(pool.map(lambda f: _by_row(index, f), multi))
+        list(pool.map(lambda f: bitsets.bitsets(index, f), multi))
     _global_order(index, SortKey("downloads", descending=True))

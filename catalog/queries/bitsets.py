@@ -1,0 +1,101 @@
+"""Row bitsets of the values of small multi-valued facets (formats, tasks, modalities).
+
+A multi-valued facet keeps its (row, value) pairs grouped by value. Turning a value's
+rows into a mask scatters them (4 ms for two formats over a million models), and
+counting a facet under a dense mask gathers every pair. With a bitset per value (one
+bit a model, 64 models a word) a filter is an OR of a few bitsets and a facet count is
+an AND and a population count per value: both read N/8 bytes per value, not N entries.
+
+Only vocabularies of at most `MAX_CODES` values get bitsets, so they cost at most 16
+bytes a model per facet (tasks, about 60 values: 7.5 bytes); larger ones (languages,
+tags, datasets) keep the pair arrays alone.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from catalog.queries.dimensions import DIMENSIONS
+from catalog.queries.facet_index import FacetIndex, Vocabulary
+
+MAX_CODES = 128
+# Measured at 1M models: a word ANDed and counted costs about 2.4 ns, a row expanded to
+# its entries and counted about 23 ns; a facet takes whichever reads less.
+WORD_COST_PER_ROW = 10
+_BLOCK = 8  # bitsets ANDed at once: the temporaries stay small
+
+
+def words_of(size: int) -> int:
+    """Words of a bitset over `size` rows."""
+    return (size + 63) // 64
+
+
+def bitsets(index: FacetIndex, field: str) -> np.ndarray | None:
+    """Per bucket code, the rows having it (bit r % 64 of word r // 64); None for a
+    facet that is single-valued or has too many values."""
+    if not DIMENSIONS[field].multi or len(index.vocab[field].values) > MAX_CODES:
+        return None
+    key = f"bits:{field}"
+    cached = index.derived.get(key)
+    if cached is None:
+        cached = index.derived[key] = _build(index, field)
+    return cached
+
+
+def _build(index: FacetIndex, field: str) -> np.ndarray:
+    multi, vocab = index.multi[field], index.vocab[field]
+    words = words_of(index.size)
+    out = np.zeros((len(vocab.values), words), dtype=np.uint64)
+    present = np.flatnonzero(multi.offsets[:-1] < multi.offsets[1:])
+    present = present[present < len(vocab.code_of)]
+    codes = vocab.code_of[present]
+    for code in np.unique(codes[codes >= 0]).tolist():
+        has = np.zeros(words * 64, dtype=bool)
+        for value_id in present[codes == code].tolist():
+            has[multi.rows_with(value_id)] = True
+        out[code] = np.packbits(has, bitorder="little").view(np.uint64)
+    return out
+
+
+def packed(mask: np.ndarray) -> np.ndarray:
+    """A boolean row mask as a bitset."""
+    out = np.zeros(words_of(len(mask)) * 8, dtype=np.uint8)
+    out[: (len(mask) + 7) // 8] = np.packbits(mask, bitorder="little")
+    return out.view(np.uint64)
+
+
+def whole_codes(vocab: Vocabulary, ids: frozenset[int]) -> np.ndarray | None:
+    """The bucket codes of `ids` when the ids cover each of those codes entirely (ids
+    sharing a public value share a code); None otherwise (a bitset would say too much).
+    Ids the vocabulary does not know have no rows and are left out."""
+    known = np.array([i for i in ids if 0 <= i < len(vocab.code_of)], dtype=np.int64)
+    codes = vocab.code_of[known]
+    known, codes = known[codes >= 0], codes[codes >= 0]
+    assigned = vocab.code_of[vocab.code_of >= 0]
+    per_code = np.bincount(assigned, minlength=len(vocab.values))
+    chosen = np.unique(codes)
+    if np.bincount(codes, minlength=len(vocab.values))[chosen].sum() != per_code[chosen].sum():
+        return None
+    return chosen
+
+
+def rows_mask(bits: np.ndarray, codes: np.ndarray, size: int) -> np.ndarray:
+    """Rows having any of `codes`, as a boolean mask."""
+    if not len(codes):
+        return np.zeros(size, dtype=bool)
+    union = np.bitwise_or.reduce(bits[codes], axis=0)
+    return np.unpackbits(union.view(np.uint8), count=size, bitorder="little").view(bool)
+
+
+def counts(bits: np.ndarray, mask_bits: np.ndarray) -> np.ndarray:
+    """Per bucket code, the rows of `mask_bits` having it."""
+    out = np.empty(len(bits), dtype=np.int64)
+    words = bits.shape[1]
+    both = np.empty((_BLOCK, words), dtype=np.uint64)
+    ones = np.empty((_BLOCK, words), dtype=np.uint8)
+    for start in range(0, len(bits), _BLOCK):
+        n = min(_BLOCK, len(bits) - start)
+        np.bitwise_and(bits[start : start + n], mask_bits, out=both[:n])
+        np.bitwise_count(both[:n], out=ones[:n])
+        out[start : start + n] = ones[:n].sum(axis=1)
+    return out
