@@ -1,14 +1,17 @@
-"""Row bitsets of the values of small multi-valued facets (formats, tasks, modalities).
+"""Row bitsets of the values of facets with small vocabularies (platforms, formats,
+tasks, modalities, libraries).
 
 A multi-valued facet keeps its (row, value) pairs grouped by value. Turning a value's
 rows into a mask scatters them (4 ms for two formats over a million models), and
-counting a facet under a dense mask gathers every pair. With a bitset per value (one
-bit a model, 64 models a word) a filter is an OR of a few bitsets and a facet count is
-an AND and a population count per value: both read N/8 bytes per value, not N entries.
+counting a facet under a dense mask gathers every pair; a single-valued facet's count
+gathers the code of every matching row. With a bitset per value (one bit a model, 64
+models a word) a filter is an OR of a few bitsets and a facet count is an AND and a
+population count per value: N/8 bytes per value, whatever the number of matching rows.
 
-Only vocabularies of at most `MAX_CODES` values get bitsets, so they cost at most 16
-bytes a model per facet (tasks, about 60 values: 7.5 bytes); larger ones (languages,
-tags, datasets) keep the pair arrays alone.
+Only vocabularies of at most `MAX_CODES` values (multi-valued) or `MAX_SINGLE_CODES`
+(single-valued, whose other ways are cheaper) get bitsets, so they cost at most 16 or
+8 bytes a model per facet (tasks, about 60 values: 7.5 bytes); larger ones (languages,
+tags, datasets, licenses, authors) keep their arrays alone.
 """
 
 from __future__ import annotations
@@ -16,12 +19,15 @@ from __future__ import annotations
 import numpy as np
 
 from catalog.queries.dimensions import DIMENSIONS
-from catalog.queries.facet_index import FacetIndex, Vocabulary
+from catalog.queries.facet_index import FacetIndex, Vocabulary, bucket_codes
 
 MAX_CODES = 128
-# Measured at 1M models: a word ANDed and counted costs about 2.4 ns, a row expanded to
-# its entries and counted about 23 ns; a facet takes whichever reads less.
-WORD_COST_PER_ROW = 10
+MAX_SINGLE_CODES = 64
+# Measured at 1M models, in words of bitset a matching row costs: a word ANDed and
+# counted takes about 2.4 ns, a row expanded to its entries and counted about 23 ns, a
+# row's code gathered and counted about 10 ns; a facet takes the cheaper way.
+MULTI_ROW_COST = 10
+SINGLE_ROW_COST = 3
 _BLOCK = 8  # bitsets ANDed at once: the temporaries stay small
 
 
@@ -32,17 +38,32 @@ def words_of(size: int) -> int:
 
 def bitsets(index: FacetIndex, field: str) -> np.ndarray | None:
     """Per bucket code, the rows having it (bit r % 64 of word r // 64); None for a
-    facet that is single-valued or has too many values."""
-    if not DIMENSIONS[field].multi or len(index.vocab[field].values) > MAX_CODES:
+    facet with too many values (or a range facet)."""
+    if field not in DIMENSIONS:
+        return None
+    multi = DIMENSIONS[field].multi
+    if len(index.vocab[field].values) > (MAX_CODES if multi else MAX_SINGLE_CODES):
         return None
     key = f"bits:{field}"
     cached = index.derived.get(key)
     if cached is None:
-        cached = index.derived[key] = _build(index, field)
+        build = _build_multi if multi else _build_single
+        cached = index.derived[key] = build(index, field)
     return cached
 
 
-def _build(index: FacetIndex, field: str) -> np.ndarray:
+def _build_single(index: FacetIndex, field: str) -> np.ndarray:
+    codes = bucket_codes(index, field)  # code + 1 per row, 0 for none
+    words = words_of(index.size)
+    out = np.zeros((len(index.vocab[field].values), words), dtype=np.uint64)
+    has = np.zeros(words * 64, dtype=bool)
+    for code in np.unique(codes[codes > 0]).tolist():
+        np.equal(codes, code, out=has[: index.size])
+        out[code - 1] = np.packbits(has, bitorder="little").view(np.uint64)
+    return out
+
+
+def _build_multi(index: FacetIndex, field: str) -> np.ndarray:
     multi, vocab = index.multi[field], index.vocab[field]
     words = words_of(index.size)
     out = np.zeros((len(vocab.values), words), dtype=np.uint64)

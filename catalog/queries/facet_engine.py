@@ -9,17 +9,19 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
 from catalog.queries import bitsets
 from catalog.queries.dimensions import DIMENSIONS, RANGES, RangeFacet
-from catalog.queries.facet_index import FacetIndex
+from catalog.queries.facet_index import FacetIndex, bucket_codes
 from catalog.queries.filters import Cursor, SortKey
 from catalog.queries.resolve import ResolvedFilter
 from catalog.queries.results import FacetBucket, FacetCounts, PageSlice
 
 _SCAN_CHUNK = 4096
+V = TypeVar("V")
 _FEW_VALUES = 4
 
 
@@ -68,6 +70,8 @@ class Conditions:
         self.parts: list[tuple[str | None, np.ndarray]] = []
         self._masks: dict[str | None, np.ndarray] = {}
         self._rows: dict[str | None, np.ndarray] = {}
+        self._packed: dict[str | None, np.ndarray] = {}
+        self._counts: dict[str | None, int] = {}
         self._lock = threading.Lock()
         self._key_locks: dict[tuple[int, str | None], threading.Lock] = {}
         if not rf.include_removed and not rf.include_nsfw:
@@ -122,6 +126,16 @@ class Conditions:
         # then gather: faster than boolean indexing on dense masks
         return self._once(self._rows, self._key(skip), lambda k: np.flatnonzero(self.mask(k)))
 
+    def count(self, skip: str | None = None) -> int:
+        """How many rows `mask(skip)` keeps."""
+        return self._once(
+            self._counts, self._key(skip), lambda k: int(np.count_nonzero(self.mask(k)))
+        )
+
+    def packed(self, skip: str | None = None) -> np.ndarray:
+        """`mask(skip)` as a bitset."""
+        return self._once(self._packed, self._key(skip), lambda k: bitsets.packed(self.mask(k)))
+
     def _combine(self, skip: str | None) -> np.ndarray:
         combined = np.ones(self.index.size, dtype=bool)
         for tag, part in self.parts:
@@ -130,11 +144,8 @@ class Conditions:
         return combined
 
     def _once(
-        self,
-        store: dict[str | None, np.ndarray],
-        key: str | None,
-        compute: Callable[[str | None], np.ndarray],
-    ) -> np.ndarray:
+        self, store: dict[str | None, V], key: str | None, compute: Callable[[str | None], V]
+    ) -> V:
         """`store[key]`, computed once even when facets on several threads ask at once."""
         found = store.get(key)
         if found is not None:
@@ -177,17 +188,21 @@ def facet_counts(
         ]
         buckets.sort(key=lambda b: (-b.count, b.value))
         return FacetCounts(field, buckets[:limit])
-    rows = cond.rows(skip=field)
     size = len(index.vocab[field].values) + 1
+    matching = cond.count(skip=field)
+    multi = DIMENSIONS[field].multi
     bits = bitsets.bitsets(index, field)
-    if not DIMENSIONS[field].multi:
-        counts = np.bincount(bucket_codes(index, field)[rows], minlength=size)[1:]
-    elif bits is not None and len(rows) * bitsets.WORD_COST_PER_ROW > bits.size:
-        counts = bitsets.counts(bits, bitsets.packed(mask))
-    elif len(rows) * 4 > index.size:
+    per_row = bitsets.MULTI_ROW_COST if multi else bitsets.SINGLE_ROW_COST
+    if bits is not None and matching * per_row > bits.size:
+        counts = bitsets.counts(bits, cond.packed(skip=field))
+    elif not multi:
+        codes = bucket_codes(index, field)[cond.rows(skip=field)]
+        counts = np.bincount(codes, minlength=size)[1:]
+    elif matching * 4 > index.size:
         counts = _dense_multi_counts(index, field, mask, size)[1:]
     else:
-        counts = np.bincount(_multi_codes(index, field, rows), minlength=size)[1:]
+        codes = _multi_codes(index, field, cond.rows(skip=field))
+        counts = np.bincount(codes, minlength=size)[1:]
     if scope is not None:
         counts = counts * in_scope(index, field, scope)
     return FacetCounts(field, _top(counts, field, index, limit))
@@ -217,20 +232,6 @@ def shown(index: FacetIndex) -> np.ndarray:
     cached = index.derived.get("shown")
     if cached is None:
         cached = index.derived["shown"] = ~index.removed & ~index.nsfw
-    return cached
-
-
-def bucket_codes(index: FacetIndex, field: str) -> np.ndarray:
-    """Per row (single-valued) or per entry (multi-valued): bucket code + 1, 0 for none."""
-    key = f"codes:{field}"
-    cached = index.derived.get(key)
-    if cached is None:
-        vocab = index.vocab[field]
-        ids = index.multi[field].values if DIMENSIONS[field].multi else index.single[field]
-        cached = (vocab.code_of[ids] + 1).astype(np.int32)
-        if not DIMENSIONS[field].multi:
-            cached[ids <= 0] = 0
-        index.derived[key] = cached
     return cached
 
 

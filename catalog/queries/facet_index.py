@@ -330,3 +330,17 @@ def _read_text(conn: Connection, size: int) -> TextIndex | None:
     except Exception:
         log.exception("text index build failed; full-text searches use SQL")
         return None
+
+
+def bucket_codes(index: FacetIndex, field: str) -> np.ndarray:
+    """Per row (single-valued) or per entry (multi-valued): bucket code + 1, 0 for none."""
+    key = f"codes:{field}"
+    cached = index.derived.get(key)
+    if cached is None:
+        vocab = index.vocab[field]
+        ids = index.multi[field].values if DIMENSIONS[field].multi else index.single[field]
+        cached = (vocab.code_of[ids] + 1).astype(np.int32)
+        if not DIMENSIONS[field].multi:
+            cached[ids <= 0] = 0
+        index.derived[key] = cached
+    return cached

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from catalog.queries import bitsets
 from catalog.queries.dimensions import DIMENSIONS
 from catalog.queries.facet_engine import _dense_multi_counts, _multi_codes
-from catalog.queries.facet_index import FacetIndex, Vocabulary
+from catalog.queries.facet_index import SINGLE_FIELDS, FacetIndex, Vocabulary, bucket_codes
 from catalog.queries.filters import ModelQuery
 from catalog.queries.index_cache import FacetIndexCache
 from catalog.queries.search import search_models
@@ -88,8 +88,29 @@ def test_codes_shared_by_ids_only_when_every_id_is_asked() -> None:
     assert bitsets.whole_codes(vocab, frozenset({0})).tolist() == []  # type: ignore[union-attr]
 
 
-def test_bitsets_only_for_small_multi_valued_vocabularies(index: FacetIndex) -> None:
-    assert bitsets.bitsets(index, "platform") is None  # single-valued: compared directly
+def test_single_valued_counts_agree(index: FacetIndex) -> None:
+    mask = np.random.default_rng(5).random(index.size) < 0.5
+    checked = []
+    for field in SINGLE_FIELDS:
+        vocab = index.vocab[field]
+        found = Counter(int(vocab.code_of[v]) for v in index.single[field][mask].tolist() if v > 0)
+        want = [found.get(code, 0) for code in range(len(vocab.values))]
+        codes = bucket_codes(index, field)[np.flatnonzero(mask)]
+        assert np.bincount(codes, minlength=len(want) + 1)[1:].tolist() == want, field
+        bits = bitsets.bitsets(index, field)
+        if bits is None:
+            continue  # licenses: the seeded vocabulary is large
+        checked.append(field)
+        assert bitsets.counts(bits, bitsets.packed(mask)).tolist() == want, field
+    assert {"platform", "library", "author"} <= set(checked)
+
+
+def test_bitsets_only_for_small_vocabularies(index: FacetIndex, monkeypatch) -> None:
     bits = bitsets.bitsets(index, "format")
     assert bits is not None
     assert bits.shape == (len(index.vocab["format"].values), bitsets.words_of(index.size))
+    assert bitsets.bitsets(index, "parameter_range") is None  # a range: no vocabulary
+    monkeypatch.setattr(bitsets, "MAX_SINGLE_CODES", 3)
+    monkeypatch.setattr(bitsets, "MAX_CODES", 3)
+    assert bitsets.bitsets(index, "author") is None  # 7 authors
+    assert bitsets.bitsets(index, "tag") is None  # 4 tags
