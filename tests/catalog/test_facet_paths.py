@@ -105,7 +105,9 @@ def test_single_valued_counts_agree(index: FacetIndex) -> None:
     assert {"platform", "library", "author"} <= set(checked)
 
 
-def test_bitsets_only_for_small_vocabularies(index: FacetIndex, monkeypatch) -> None:
+def test_bitsets_only_for_small_vocabularies(
+    index: FacetIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
     bits = bitsets.bitsets(index, "format")
     assert bits is not None
     assert bits.shape == (len(index.vocab["format"].values), bitsets.words_of(index.size))
