@@ -1,5 +1,5 @@
-"""Row bitsets of the values of facets with small vocabularies (platforms, formats,
-tasks, modalities, libraries).
+"""Row bitsets of the values of facets with small vocabularies (platforms, libraries,
+licenses, formats, tasks, modalities).
 
 A multi-valued facet keeps its (row, value) pairs grouped by value. Turning a value's
 rows into a mask scatters them (4 ms for two formats over a million models), and
@@ -8,10 +8,10 @@ gathers the code of every matching row. With a bitset per value (one bit a model
 models a word) a filter is an OR of a few bitsets and a facet count is an AND and a
 population count per value: N/8 bytes per value, whatever the number of matching rows.
 
-Only vocabularies of at most `MAX_CODES` values (multi-valued) or `MAX_SINGLE_CODES`
-(single-valued, whose other ways are cheaper) get bitsets, so they cost at most 16 or
-8 bytes a model per facet (tasks, about 60 values: 7.5 bytes); larger ones (languages,
-tags, datasets, licenses, authors) keep their arrays alone.
+Only vocabularies of at most `MAX_CODES` values get bitsets, so they cost at most 16
+bytes a model per facet (tasks, about 60 values: 7.5 bytes; at 3M models platforms,
+libraries, licenses, formats, tasks and the rest take about 80 MB); larger ones
+(languages, tags, datasets, authors) keep their arrays alone.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from catalog.queries.dimensions import DIMENSIONS
 from catalog.queries.facet_index import FacetIndex, Vocabulary, bucket_codes
 
 MAX_CODES = 128
-MAX_SINGLE_CODES = 64
 # Measured at 1M models, in words of bitset a matching row costs: a word ANDed and
 # counted takes about 2.4 ns, a row expanded to its entries and counted about 23 ns, a
 # row's code gathered and counted about 10 ns; a facet takes the cheaper way.
@@ -41,13 +40,12 @@ def bitsets(index: FacetIndex, field: str) -> np.ndarray | None:
     facet with too many values (or a range facet)."""
     if field not in DIMENSIONS:
         return None
-    multi = DIMENSIONS[field].multi
-    if len(index.vocab[field].values) > (MAX_CODES if multi else MAX_SINGLE_CODES):
+    if len(index.vocab[field].values) > MAX_CODES:
         return None
     key = f"bits:{field}"
     cached = index.derived.get(key)
     if cached is None:
-        build = _build_multi if multi else _build_single
+        build = _build_multi if DIMENSIONS[field].multi else _build_single
         cached = index.derived[key] = build(index, field)
     return cached
 
@@ -100,12 +98,30 @@ def whole_codes(vocab: Vocabulary, ids: frozenset[int]) -> np.ndarray | None:
     return chosen
 
 
-def rows_mask(bits: np.ndarray, codes: np.ndarray, size: int) -> np.ndarray:
-    """Rows having any of `codes`, as a boolean mask."""
+def union(bits: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Rows having any of `codes`, as a bitset."""
     if not len(codes):
-        return np.zeros(size, dtype=bool)
-    union = np.bitwise_or.reduce(bits[codes], axis=0)
-    return np.unpackbits(union.view(np.uint8), count=size, bitorder="little").view(bool)
+        return np.zeros(bits.shape[1], dtype=np.uint64)
+    return np.bitwise_or.reduce(bits[codes], axis=0)
+
+
+def inverted(words: np.ndarray, size: int) -> np.ndarray:
+    """The rows (of `size`) not in `words`; the padding past the last row stays clear."""
+    out = ~words
+    tail = size % 64
+    if tail:
+        out[-1] &= np.uint64((1 << tail) - 1)
+    return out
+
+
+def unpacked(words: np.ndarray, size: int) -> np.ndarray:
+    """A bitset as a boolean mask of `size` rows."""
+    return np.unpackbits(words.view(np.uint8), count=size, bitorder="little").view(bool)
+
+
+def population(words: np.ndarray) -> int:
+    """How many rows a bitset holds."""
+    return int(np.bitwise_count(words).sum())
 
 
 def counts(bits: np.ndarray, mask_bits: np.ndarray) -> np.ndarray:

@@ -5,158 +5,18 @@ Results equal the SQL backend's (`sql_search`); the tests hold both to plain Pyt
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import TypeVar
 
 import numpy as np
 
 from catalog.queries import bitsets
+from catalog.queries.conditions import Conditions, SearchHits, shown_bits
 from catalog.queries.dimensions import DIMENSIONS, RANGES, RangeFacet
 from catalog.queries.facet_index import FacetIndex, bucket_codes
 from catalog.queries.filters import Cursor, SortKey
-from catalog.queries.resolve import ResolvedFilter
 from catalog.queries.results import FacetBucket, FacetCounts, PageSlice
 
 _SCAN_CHUNK = 4096
-V = TypeVar("V")
-_FEW_VALUES = 4
-
-
-@dataclass(slots=True)
-class SearchHits:
-    """Rows matching a search text, with their relevance where it was asked for."""
-
-    rows: np.ndarray
-    ranks: np.ndarray | None
-
-
-def _value_mask(index: FacetIndex, field: str, ids: frozenset[int]) -> np.ndarray:
-    if DIMENSIONS[field].multi:
-        return _multi_value_mask(index, field, ids)
-    codes = index.single[field]
-    wanted = [i for i in ids if i > 0]  # 0 stands for "none"
-    if len(wanted) <= _FEW_VALUES:
-        # A comparison per value reads the column without the gather's index cast.
-        mask = np.zeros(index.size, dtype=bool)
-        for value_id in wanted:
-            mask |= codes == value_id
-        return mask
-    lookup = np.zeros(max(len(index.vocab[field].code_of), *wanted) + 1, dtype=bool)
-    lookup[wanted] = True
-    return lookup[codes]
-
-
-def _multi_value_mask(index: FacetIndex, field: str, ids: frozenset[int]) -> np.ndarray:
-    bits = bitsets.bitsets(index, field)
-    codes = bitsets.whole_codes(index.vocab[field], ids) if bits is not None else None
-    if bits is not None and codes is not None:
-        return bitsets.rows_mask(bits, codes, index.size)
-    mask = np.zeros(index.size, dtype=bool)
-    multi = index.multi[field]
-    for value_id in ids:
-        mask[multi.rows_with(value_id)] = True
-    return mask
-
-
-class Conditions:
-    """The masks of one request, each tagged with the facet field it belongs to."""
-
-    def __init__(self, index: FacetIndex, rf: ResolvedFilter, hits: SearchHits | None) -> None:
-        """Build every mask of `rf` (and the search hits) once."""
-        self.index = index
-        self.parts: list[tuple[str | None, np.ndarray]] = []
-        self._masks: dict[str | None, np.ndarray] = {}
-        self._rows: dict[str | None, np.ndarray] = {}
-        self._packed: dict[str | None, np.ndarray] = {}
-        self._counts: dict[str | None, int] = {}
-        self._lock = threading.Lock()
-        self._key_locks: dict[tuple[int, str | None], threading.Lock] = {}
-        if not rf.include_removed and not rf.include_nsfw:
-            self.parts.append((None, shown(index)))
-        elif not rf.include_removed:
-            self.parts.append((None, ~index.removed))
-        elif not rf.include_nsfw:
-            self.parts.append((None, ~index.nsfw))
-        for field, ids in rf.include.items():
-            self.parts.append((field, _value_mask(index, field, ids)))
-        for field, ids in rf.exclude.items():
-            self.parts.append((field, ~_value_mask(index, field, ids)))
-        for field, ids in rf.required.items():
-            self.parts.append((None, _value_mask(index, field, ids)))
-        self._numeric(rf)
-        if rf.id_set is not None:
-            self.parts.append((None, self._rows_mask(index.rows_of(sorted(rf.id_set)))))
-        if hits is not None:
-            self.parts.append((None, self._rows_mask(hits.rows)))
-
-    def _rows_mask(self, rows: np.ndarray) -> np.ndarray:
-        mask = np.zeros(self.index.size, dtype=bool)
-        mask[rows] = True
-        return mask
-
-    def _numeric(self, rf: ResolvedFilter) -> None:
-        num = self.index.numbers
-        bounds: list[tuple[str | None, str, float | None, np.ufunc]] = []
-        for field, low, high in rf.bounds:
-            column = RANGES[field].number
-            bounds += [(field, column, low, np.greater_equal), (field, column, high, np.less_equal)]
-        bounds += [
-            (None, "downloads", rf.min_downloads, np.greater_equal),
-            (None, "created", rf.created_after_us, np.greater_equal),
-            (None, "last_modified", rf.updated_after_us, np.greater_equal),
-        ]
-        for tag, column, bound, op in bounds:
-            if bound is not None:
-                # NaN (no value) compares False, as NULL fails the SQL condition.
-                self.parts.append((tag, op(num[column], float(bound))))
-
-    def _key(self, skip: str | None) -> str | None:
-        """The mask `skip` asks for: a field with no condition shares the full mask."""
-        return skip if any(tag == skip for tag, _ in self.parts) else None
-
-    def mask(self, skip: str | None = None) -> np.ndarray:
-        """Rows meeting every condition except those of field `skip` (do not modify)."""
-        return self._once(self._masks, self._key(skip), self._combine)
-
-    def rows(self, skip: str | None = None) -> np.ndarray:
-        """Row numbers of `mask(skip)`, computed once per mask (most facets share one)."""
-        # then gather: faster than boolean indexing on dense masks
-        return self._once(self._rows, self._key(skip), lambda k: np.flatnonzero(self.mask(k)))
-
-    def count(self, skip: str | None = None) -> int:
-        """How many rows `mask(skip)` keeps."""
-        return self._once(
-            self._counts, self._key(skip), lambda k: int(np.count_nonzero(self.mask(k)))
-        )
-
-    def packed(self, skip: str | None = None) -> np.ndarray:
-        """`mask(skip)` as a bitset."""
-        return self._once(self._packed, self._key(skip), lambda k: bitsets.packed(self.mask(k)))
-
-    def _combine(self, skip: str | None) -> np.ndarray:
-        combined = np.ones(self.index.size, dtype=bool)
-        for tag, part in self.parts:
-            if tag is None or tag != skip:
-                combined &= part
-        return combined
-
-    def _once(
-        self, store: dict[str | None, V], key: str | None, compute: Callable[[str | None], V]
-    ) -> V:
-        """`store[key]`, computed once even when facets on several threads ask at once."""
-        found = store.get(key)
-        if found is not None:
-            return found
-        with self._lock:
-            lock = self._key_locks.setdefault((id(store), key), threading.Lock())
-        with lock:
-            found = store.get(key)
-            if found is None:
-                found = store[key] = compute(key)
-        return found
 
 
 def _top(counts: np.ndarray, field: str, index: FacetIndex, limit: int) -> list[FacetBucket]:
@@ -225,14 +85,6 @@ def in_scope(index: FacetIndex, field: str, scope: frozenset[int]) -> np.ndarray
     keep = np.zeros(len(index.vocab[field].values), dtype=bool)
     keep[codes[codes >= 0]] = True
     return keep
-
-
-def shown(index: FacetIndex) -> np.ndarray:
-    """Rows neither removed nor NSFW: what a search shows by default."""
-    cached = index.derived.get("shown")
-    if cached is None:
-        cached = index.derived["shown"] = ~index.removed & ~index.nsfw
-    return cached
 
 
 def _by_row(index: FacetIndex, field: str) -> tuple[np.ndarray, np.ndarray]:
@@ -375,7 +227,7 @@ def warm(index: FacetIndex) -> None:
     grouped by model, value bitsets, the order of the default sort), so that a shared
     index carries them and no worker holds a private copy. Other sort orders stay lazy:
     each costs 16 bytes a model, and most are rarely asked for."""
-    shown(index)
+    shown_bits(index)
     for field in DIMENSIONS:
         bucket_codes(index, field)
     multi = [field for field, dim in DIMENSIONS.items() if dim.multi]

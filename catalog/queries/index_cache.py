@@ -23,7 +23,8 @@ from sqlalchemy import Connection, Engine, select, text
 from sqlalchemy.orm import Session
 
 from catalog.models import Model
-from catalog.queries.facet_engine import SearchHits, warm
+from catalog.queries.conditions import SearchHits
+from catalog.queries.facet_engine import warm
 from catalog.queries.facet_index import FacetIndex, build_index, read_version
 from catalog.queries.index_delta import read_delta
 from catalog.queries.index_patch import apply_delta

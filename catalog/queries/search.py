@@ -12,9 +12,9 @@ from typing import TypeVar
 from sqlalchemy.orm import Session
 
 from catalog.queries import facet_engine, facet_pivot, sql_search, stats
+from catalog.queries.conditions import Conditions, SearchHits
 from catalog.queries.dimensions import DIMENSIONS, FACET_FIELDS
 from catalog.queries.errors import QueryError, invalid_value_error
-from catalog.queries.facet_engine import Conditions, SearchHits
 from catalog.queries.filters import ModelQuery, decode_cursor, encode_cursor
 from catalog.queries.index_cache import FacetIndexCache
 from catalog.queries.resolve import bucket_scope, resolve_filter
@@ -150,7 +150,7 @@ class ModelSearch:
                 stmt = sql_search.build_count_select(self.filter, self.query.search_text)
                 self._total = self.session.execute(stmt).scalar_one()
             else:
-                self._total = self._remember(("total",), lambda: int(self._conds().mask().sum()))
+                self._total = self._remember(("total",), lambda: self._conds().count())
         return self._total
 
     def facets(self, fields: Sequence[str], limit: int = 20) -> list[FacetCounts]:
