@@ -35,12 +35,10 @@ def facet_counts(
 ) -> FacetCounts:
     """One facet's buckets under every condition but its own; `scope` keeps only those
     vocabulary ids as buckets."""
-    mask = cond.mask(skip=field)
     if field in RANGES:
         rng = RANGES[field]
-        counts = np.bincount(
-            range_codes(rng, index.numbers[rng.number][mask]), minlength=len(rng.buckets)
-        )
+        values = index.numbers[rng.number][cond.mask(skip=field)]
+        counts = np.bincount(range_codes(rng, values), minlength=len(rng.buckets))
         buckets = [
             FacetBucket(slug, label, int(n))
             for (slug, label, _high), n in zip(rng.buckets, counts, strict=True)
@@ -59,7 +57,7 @@ def facet_counts(
         codes = bucket_codes(index, field)[cond.rows(skip=field)]
         counts = np.bincount(codes, minlength=size)[1:]
     elif matching * 4 > index.size:
-        counts = _dense_multi_counts(index, field, mask, size)[1:]
+        counts = _dense_multi_counts(index, field, cond.mask(skip=field), size)[1:]
     else:
         codes = _multi_codes(index, field, cond.rows(skip=field))
         counts = np.bincount(codes, minlength=size)[1:]

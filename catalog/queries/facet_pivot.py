@@ -6,11 +6,15 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from catalog.queries import bitsets
 from catalog.queries.dimensions import DIMENSIONS, RANGES
 from catalog.queries.facet_engine import in_scope, range_codes
 from catalog.queries.facet_index import FacetIndex
 
 PivotRow = tuple[str, str | None, str | None, str | None, int]
+# Cells a matrix may have to be counted from bitsets (each reads N/8 bytes): beyond it,
+# joining the matching rows' pairs costs less.
+MAX_BITSET_CELLS = 2048
 
 
 def _axis(
@@ -65,6 +69,10 @@ def pivot_rows(
     """(row value, row label, column value, column label, models) for non-zero cells;
     `scopes` keeps only those vocabulary ids of a field (the level of a tree shown)."""
     scopes = scopes or {}
+    by_bits = _bitset_counts(index, mask, rows, columns, scopes)
+    if by_bits is not None:
+        yield from _cells(index, by_bits, rows, columns)
+        return
     r_rows, r_codes, r_values, r_labels = _axis(index, rows, mask, scopes.get(rows))
     if columns is None:
         counts = np.bincount(r_codes, minlength=len(r_values))
@@ -78,3 +86,46 @@ def pivot_rows(
     for cell in np.flatnonzero(counts):
         r, c = divmod(int(cell), width)
         yield r_values[r], r_labels[r], c_values[c], c_labels[c], int(counts[cell])
+
+
+def _bitset_counts(
+    index: FacetIndex,
+    mask: np.ndarray,
+    rows: str,
+    columns: str | None,
+    scopes: dict[str, frozenset[int]],
+) -> np.ndarray | None:
+    """The counts matrix (rows x columns codes; one row for a single facet) from the
+    value bitsets, when both facets have them and the matrix is small: an AND and a
+    population count per cell, against a join of every matching row's pairs (at 3M
+    models a format x platform matrix took 300 ms that way)."""
+    r_bits = bitsets.bitsets(index, rows)
+    c_bits = bitsets.bitsets(index, columns) if columns is not None else None
+    if r_bits is None or (columns is not None and c_bits is None):
+        return None
+    width = len(c_bits) if c_bits is not None else 1
+    if len(r_bits) * width > MAX_BITSET_CELLS:
+        return None
+    kept = bitsets.packed(mask)
+    if c_bits is None:
+        counts = bitsets.counts(r_bits, kept)[:, None]
+    else:
+        counts = np.stack([bitsets.counts(c_bits, r & kept) for r in r_bits])
+    for axis, field in ((0, rows), (1, columns)):
+        if field is not None and field in scopes:
+            keep = in_scope(index, field, scopes[field])
+            counts = counts * (keep[:, None] if axis == 0 else keep[None, :])
+    return counts
+
+
+def _cells(
+    index: FacetIndex, counts: np.ndarray, rows: str, columns: str | None
+) -> Iterator[PivotRow]:
+    r_vocab = index.vocab[rows]
+    for r, c in zip(*np.nonzero(counts), strict=True):
+        if columns is None:
+            yield r_vocab.values[r], r_vocab.labels[r], None, None, int(counts[r, c])
+        else:
+            c_vocab = index.vocab[columns]
+            value, label = c_vocab.values[c], c_vocab.labels[c]
+            yield r_vocab.values[r], r_vocab.labels[r], value, label, int(counts[r, c])
