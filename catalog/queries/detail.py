@@ -17,11 +17,12 @@ from sqlalchemy import (
     any_,
     bindparam,
     cast,
+    func,
     select,
     text,
-    tuple_,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.types import Text
 
 from catalog.models import (
     Author,
@@ -164,10 +165,34 @@ def models_by_refs(session: Session, refs: Sequence[str]) -> dict[str, ModelRow]
         params = {"platform": platform, "external_id": external_id}
         rows = session.connection().execute(_ROW_BY_REF, params)
     else:
-        cond = tuple_(Platform.slug, Model.external_id).in_(list(set(pairs.values())))
-        rows = session.connection().execute(_row_select().where(cond))
+        rows = session.connection().execute(_row_select().where(_is_one_of(pairs.values())))
     found = {(r[1], r[2]): ModelRow(*r) for r in rows}
     return {ref: found[pair] for ref, pair in pairs.items() if pair in found}
+
+
+def _is_one_of(pairs: Iterable[tuple[str, str]]) -> ColumnElement[bool]:
+    """The model is one of these (platform slug, external id).
+
+    The ids come from the pairs through the platform and the unique (platform_id,
+    external_id) index: a row comparison over the join, `(slug, external_id) IN (...)`,
+    read every model (95 ms at 1M models for a comparison of three).
+    """
+    slugs, externals = zip(*sorted(set(pairs)), strict=True)
+    wanted = select(
+        func.unnest(cast(list(slugs), ARRAY(Text))).label("slug"),
+        func.unnest(cast(list(externals), ARRAY(Text))).label("external_id"),
+    ).subquery()
+    model, platform = aliased(Model), aliased(Platform)
+    ids = (
+        select(model.id)
+        .select_from(wanted)
+        .join(platform, platform.slug == wanted.c.slug)
+        .join(
+            model,
+            and_(model.platform_id == platform.id, model.external_id == wanted.c.external_id),
+        )
+    )
+    return Model.id.in_(ids)
 
 
 def parse_ref(ref: str) -> tuple[str, str]:
@@ -193,7 +218,7 @@ def ids_by_refs(session: Session, refs: Sequence[str]) -> dict[str, int]:
     stmt = (
         select(Platform.slug, Model.external_id, Model.id)
         .join(Platform, Platform.id == Model.platform_id)
-        .where(tuple_(Platform.slug, Model.external_id).in_(list(set(pairs.values()))))
+        .where(_is_one_of(pairs.values()))
     )
     found = {(p, e): mid for p, e, mid in session.execute(stmt).tuples()}
     return {ref: found[pair] for ref, pair in pairs.items() if pair in found}
