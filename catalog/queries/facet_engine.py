@@ -216,8 +216,22 @@ def page_any(
             c = _norm_cursor(value, key.descending)
             after = (norm > c) | ((norm == c) & after)
         rows, ids, norms = rows[after], ids[after], [n[after] for n in norms]
-    order = np.lexsort((ids, *reversed(norms)))[: first + 1]
-    return _slice(index, rows[order], keys, hits, first)
+    return _slice(index, rows[_first_in_order(ids, norms, first + 1)], keys, hits, first)
+
+
+def _first_in_order(ids: np.ndarray, norms: list[np.ndarray], count: int) -> np.ndarray:
+    """Positions of the `count` first rows in (norms..., id) order, in that order.
+
+    Sorting every match costs O(n log n) (7 ms for 200,000 hits of a common word); only
+    rows whose first key is at most the count-th smallest can be among the first, so a
+    partition picks them (ties included) and only they are sorted.
+    """
+    if len(ids) > 4 * count:
+        cut = np.partition(norms[0], count - 1)[count - 1]
+        keep = np.flatnonzero(norms[0] <= cut)
+        order = np.lexsort((ids[keep], *reversed([n[keep] for n in norms])))[:count]
+        return keep[order]
+    return np.lexsort((ids, *reversed(norms)))[:count]
 
 
 def warm(index: FacetIndex) -> None:
