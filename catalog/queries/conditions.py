@@ -53,7 +53,8 @@ def value_bits(index: FacetIndex, field: str, ids: frozenset[int]) -> np.ndarray
 
 def _value_mask(index: FacetIndex, field: str, ids: frozenset[int]) -> np.ndarray:
     if DIMENSIONS[field].multi:
-        return rows_mask(index, index.multi[field].rows_with, ids)
+        multi = index.multi[field]
+        return _mask_of(index.size, *(multi.rows_with(value_id) for value_id in ids))
     codes = index.single[field]
     wanted = [i for i in ids if i > 0]  # 0 stands for "none"
     if len(wanted) <= _FEW_VALUES:
@@ -67,13 +68,11 @@ def _value_mask(index: FacetIndex, field: str, ids: frozenset[int]) -> np.ndarra
     return lookup[codes]
 
 
-def rows_mask(
-    index: FacetIndex, rows_of: Callable[[int], np.ndarray], keys: frozenset[int]
-) -> np.ndarray:
-    """A boolean mask of the rows `rows_of` gives for each key."""
-    mask = np.zeros(index.size, dtype=bool)
-    for key in keys:
-        mask[rows_of(key)] = True
+def _mask_of(size: int, *row_sets: np.ndarray) -> np.ndarray:
+    """A boolean mask of every row of `row_sets`."""
+    mask = np.zeros(size, dtype=bool)
+    for rows in row_sets:
+        mask[rows] = True
     return mask
 
 
@@ -105,14 +104,9 @@ class Conditions:
         self._numeric(rf)
         if rf.id_set is not None:
             rows = index.rows_of(sorted(rf.id_set))
-            self.parts.append((None, bitsets.packed(self._mask_of(rows))))
+            self.parts.append((None, bitsets.packed(_mask_of(size, rows))))
         if hits is not None:
-            self.parts.append((None, bitsets.packed(self._mask_of(hits.rows))))
-
-    def _mask_of(self, rows: np.ndarray) -> np.ndarray:
-        mask = np.zeros(self.index.size, dtype=bool)
-        mask[rows] = True
-        return mask
+            self.parts.append((None, bitsets.packed(_mask_of(size, hits.rows))))
 
     def _numeric(self, rf: ResolvedFilter) -> None:
         num = self.index.numbers

@@ -122,10 +122,7 @@ def _cells(
     index: FacetIndex, counts: np.ndarray, rows: str, columns: str | None
 ) -> Iterator[PivotRow]:
     r_vocab = index.vocab[rows]
+    c_vocab = index.vocab[columns] if columns is not None else None
     for r, c in zip(*np.nonzero(counts), strict=True):
-        if columns is None:
-            yield r_vocab.values[r], r_vocab.labels[r], None, None, int(counts[r, c])
-        else:
-            c_vocab = index.vocab[columns]
-            value, label = c_vocab.values[c], c_vocab.labels[c]
-            yield r_vocab.values[r], r_vocab.labels[r], value, label, int(counts[r, c])
+        value, label = (None, None) if c_vocab is None else (c_vocab.values[c], c_vocab.labels[c])
+        yield r_vocab.values[r], r_vocab.labels[r], value, label, int(counts[r, c])
