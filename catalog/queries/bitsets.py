@@ -105,6 +105,11 @@ def union(bits: np.ndarray, codes: np.ndarray) -> np.ndarray:
     return np.bitwise_or.reduce(bits[codes], axis=0)
 
 
+def every_row(size: int) -> np.ndarray:
+    """A bitset of all `size` rows."""
+    return inverted(np.zeros(words_of(size), dtype=np.uint64), size)
+
+
 def inverted(words: np.ndarray, size: int) -> np.ndarray:
     """The rows (of `size`) not in `words`; the padding past the last row stays clear."""
     out = ~words

@@ -153,14 +153,10 @@ class Conditions:
         )
 
     def _combine(self, skip: str | None) -> np.ndarray:
-        kept = [part for tag, part in self.parts if tag is None or tag != skip]
-        if not kept:
-            return bitsets.inverted(
-                np.zeros(bitsets.words_of(self.index.size), np.uint64), self.index.size
-            )
-        combined = kept[0].copy()
-        for part in kept[1:]:
-            combined &= part
+        combined = bitsets.every_row(self.index.size)
+        for tag, part in self.parts:
+            if tag is None or tag != skip:
+                combined &= part
         return combined
 
     def _once(

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from catalog.queries import bitsets
+from catalog.queries.conditions import Conditions
 from catalog.queries.dimensions import DIMENSIONS, RANGES
 from catalog.queries.facet_engine import in_scope, range_codes
 from catalog.queries.facet_index import FacetIndex
@@ -60,19 +61,21 @@ def _pairs(
 
 def pivot_rows(
     index: FacetIndex,
-    mask: np.ndarray,
+    cond: Conditions,
     rows: str,
     columns: str | None,
     *,
     scopes: dict[str, frozenset[int]] | None = None,
 ) -> Iterator[PivotRow]:
-    """(row value, row label, column value, column label, models) for non-zero cells;
-    `scopes` keeps only those vocabulary ids of a field (the level of a tree shown)."""
+    """(row value, row label, column value, column label, models) for non-zero cells of
+    the models meeting `cond`; `scopes` keeps only those vocabulary ids of a field (the
+    level of a tree shown)."""
     scopes = scopes or {}
-    by_bits = _bitset_counts(index, mask, rows, columns, scopes)
+    by_bits = _bitset_counts(index, cond.packed(), rows, columns, scopes)
     if by_bits is not None:
         yield from _cells(index, by_bits, rows, columns)
         return
+    mask = cond.mask()
     r_rows, r_codes, r_values, r_labels = _axis(index, rows, mask, scopes.get(rows))
     if columns is None:
         counts = np.bincount(r_codes, minlength=len(r_values))
@@ -90,15 +93,16 @@ def pivot_rows(
 
 def _bitset_counts(
     index: FacetIndex,
-    mask: np.ndarray,
+    kept: np.ndarray,
     rows: str,
     columns: str | None,
     scopes: dict[str, frozenset[int]],
 ) -> np.ndarray | None:
-    """The counts matrix (rows x columns codes; one row for a single facet) from the
-    value bitsets, when both facets have them and the matrix is small: an AND and a
-    population count per cell, against a join of every matching row's pairs (at 3M
-    models a format x platform matrix took 300 ms that way)."""
+    """The counts matrix (rows x columns codes; one row for a single facet) over the
+    models of the bitset `kept`, from the value bitsets, when both facets have them and
+    the matrix is small: an AND and a population count per cell, against a join of
+    every matching row's pairs (at 3M models a format x platform matrix took 300 ms
+    that way)."""
     r_bits = bitsets.bitsets(index, rows)
     c_bits = bitsets.bitsets(index, columns) if columns is not None else None
     if r_bits is None or (columns is not None and c_bits is None):
@@ -106,7 +110,6 @@ def _bitset_counts(
     width = len(c_bits) if c_bits is not None else 1
     if len(r_bits) * width > MAX_BITSET_CELLS:
         return None
-    kept = bitsets.packed(mask)
     if c_bits is None:
         counts = bitsets.counts(r_bits, kept)[:, None]
     else:

@@ -240,9 +240,7 @@ class ModelSearch:
         key = ("pivot", rows, columns, tuple(sorted(scopes.items())))
 
         def compute() -> Pivot:
-            found = facet_pivot.pivot_rows(
-                index, self._conds().mask(), rows, columns, scopes=scopes
-            )
+            found = facet_pivot.pivot_rows(index, self._conds(), rows, columns, scopes=scopes)
             return stats.assemble_pivot(found, rows, columns)
 
         return self._remember(key, compute)
