@@ -47,6 +47,20 @@ def _grouped(
     return load
 
 
+def _details_of_parts(
+    session: Session,
+) -> Callable[[list[tuple[int, str]]], Awaitable[list[ModelDetail]]]:
+    """Keys are (model id, part); one statement for the batch's ids and parts."""
+
+    async def load(keys: list[tuple[int, str]]) -> list[ModelDetail]:
+        ids = {model_id for model_id, _ in keys}
+        parts = {part for _, part in keys}
+        found = detail.details_by_ids(session, list(ids), parts)
+        return [found.get(model_id, EMPTY_DETAIL) for model_id, _ in keys]
+
+    return load
+
+
 class Loaders:
     """The DataLoaders of one request."""
 
@@ -56,11 +70,10 @@ class Loaders:
         self.model: DataLoader[int, ModelRow | None] = DataLoader(
             _by_id(self._rows_fetch(s), lambda: None)
         )
-        # One loader for every list attribute (terms, formats, parents): a page that
-        # shows tasks, formats and base models costs one statement, not three.
-        self.details: DataLoader[int, ModelDetail] = DataLoader(
-            _by_id(lambda ids: dict(detail.details_by_ids(s, ids)), lambda: EMPTY_DETAIL)
-        )
+        # One loader for every list attribute, keyed by (model id, part): a page that
+        # shows tasks, formats and base models costs one statement, not three, and one
+        # that shows formats alone does not read tasks, tags, datasets and lineage.
+        self.details: DataLoader[tuple[int, str], ModelDetail] = DataLoader(_details_of_parts(s))
         # Usage, memory, effective license and provenance: one statement per page.
         self.derived: DataLoader[int, DerivedRow | None] = DataLoader(
             _by_id(self._derived_fetch(s), lambda: None)

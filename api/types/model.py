@@ -39,7 +39,7 @@ async def load_models(ctx: Context, ids: Sequence[int]) -> list[Model | None]:
 
 
 async def _terms(info: strawberry.Info[Context, None], model_id: int, kind: str) -> list[Term]:
-    found = await info.context.loaders.details.load(model_id)
+    found = await info.context.loaders.details.load((model_id, kind))
     return found.terms.get(kind, [])
 
 
@@ -170,7 +170,7 @@ class Model:
 
     @strawberry.field
     async def formats(self, info: strawberry.Info[Context, None]) -> list[ModelFormat]:
-        found = (await info.context.loaders.details.load(self.row.id)).formats
+        found = (await info.context.loaders.details.load((self.row.id, "format"))).formats
         return [
             ModelFormat(
                 slug=f.slug,
@@ -196,7 +196,7 @@ class Model:
 
     @strawberry.field(description="Direct parents, with the relation.")
     async def base_models(self, info: strawberry.Info[Context, None]) -> list[LineageEdge]:
-        parents = (await info.context.loaders.details.load(self.row.id)).parents
+        parents = (await info.context.loaders.details.load((self.row.id, "parent"))).parents
         return [
             LineageEdge(relation=relation, parent_ref=f"{platform}:{external_id}", parent_id=pid)
             for pid, platform, external_id, relation in parents

@@ -100,7 +100,7 @@ class SearchPage:
 def result_rows(session: Session, ids: Sequence[int]) -> list[ResultRow]:
     """Result rows of model ids, in order (three statements whatever the number)."""
     rows = detail.models_by_ids(session, ids)
-    details = detail.details_by_ids(session, ids)
+    details = detail.details_by_ids(session, ids, ("task", "format"))
     derived = dq.derived_by_ids(session, ids)
     found = []
     for model_id in ids:
