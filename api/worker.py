@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 
-from api.context import close_request_session, open_request_session
+from api.context import close_request_session, open_request_session, request_engine
 from catalog.queries.errors import QueryError
 from catalog.queries.index_cache import FacetIndexCache
 from catalog.queries.index_store import IndexStore
@@ -115,7 +115,8 @@ def init_worker(config: WorkerConfig) -> None:
     configure_logging(config.settings)
     url = make_url(config.database_url)
     app_name = {"application_name": "model-catalog-api"}
-    engine = make_engine(url, pool_size=1, max_overflow=1, connect_args=app_name)
+    timeout = config.settings.statement_timeout_ms
+    engine = request_engine(url, timeout, pool_size=1, max_overflow=1, connect_args=app_name)
     event.listen(engine, "before_cursor_execute", check_deadline)
     with config.next_slot.get_lock():
         slot = config.next_slot.value % len(config.index_states)

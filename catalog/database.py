@@ -60,7 +60,7 @@ def make_engine(url: URL, **kwargs: object) -> Engine:
         DatabaseConfigError: the server cannot be reached or refuses the login.
     """
     try:
-        engine = create_engine(url, pool_pre_ping=True, **kwargs)
+        engine = create_engine(url, **{"pool_pre_ping": True, **kwargs})
     except (ArgumentError, NoSuchModuleError, ValueError) as exc:
         raise DatabaseConfigError(f"DATABASE_URL is not usable ({describe(url)}): {exc}") from exc
     try:

@@ -4,12 +4,15 @@ sessions, masked internal errors and validation messages."""
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, event, text
 from sqlalchemy.exc import DBAPIError
 
-from api.context import Context, open_request_session
+from api import context as context_module
+from api.context import Context, close_request_session, open_request_session, request_engine
 from api.resolvers import stats as stats_resolvers
 from api.schema import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
 from tests.api.conftest import execute
@@ -118,3 +121,54 @@ def test_request_sessions_are_read_only(fresh_engine) -> None:
     with fresh_engine.connect() as conn:  # the pooled connection is writable again
         assert conn.execute(text("SHOW transaction_read_only")).scalar() == "off"
         assert conn.execute(text("SHOW statement_timeout")).scalar() != "1s"
+
+
+@pytest.fixture
+def worker_engine(fresh_db_url) -> Iterator[Engine]:
+    """An API worker's request engine over a database of its own."""
+    engine = request_engine(fresh_db_url, 1000, connect_args={"application_name": "api-test"})
+    yield engine
+    engine.dispose()
+
+
+def test_a_worker_request_costs_no_transaction_round_trips(worker_engine) -> None:
+    sent: list[str] = []
+    event.listen(worker_engine, "before_cursor_execute", lambda *a: sent.append(a[2]))
+    for _ in range(2):  # the second request reuses the pooled connection
+        session = open_request_session(worker_engine, statement_timeout_ms=1000)
+        try:
+            assert session.execute(text("SHOW transaction_read_only")).scalar() == "on"
+            assert session.execute(text("SHOW statement_timeout")).scalar() == "1s"
+            with pytest.raises(DBAPIError, match="read-only transaction"):
+                session.execute(text("INSERT INTO tags (name) VALUES ('written')"))
+        finally:
+            close_request_session(session)
+    assert all(s.startswith(("SHOW", "INSERT")) for s in sent), sent  # no set-up statement
+    with worker_engine.connect() as conn:  # autocommit: never left in a transaction
+        state = conn.execute(
+            text(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'api-test' "
+                "AND state LIKE 'idle in transaction%'"
+            )
+        ).scalar()
+    assert state == 0
+    with pytest.raises(ValueError, match="1000 ms statement timeout"):
+        open_request_session(worker_engine, statement_timeout_ms=50)
+
+
+def test_a_worker_connection_killed_while_idle_is_replaced(
+    worker_engine, fresh_engine, monkeypatch
+) -> None:
+    monkeypatch.setattr(context_module, "PING_AFTER_IDLE_S", 0.05)
+    session = open_request_session(worker_engine, statement_timeout_ms=1000)
+    first = session.execute(text("SELECT pg_backend_pid()")).scalar()
+    close_request_session(session)
+    with fresh_engine.connect() as conn:
+        assert conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first}).scalar()
+    time.sleep(0.1)
+    session = open_request_session(worker_engine, statement_timeout_ms=1000)
+    try:
+        second = session.execute(text("SELECT pg_backend_pid()")).scalar()
+    finally:
+        close_request_session(session)
+    assert second != first
