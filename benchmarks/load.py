@@ -5,14 +5,17 @@
         --clients 50 200 --duration 60
 
 It starts `catalog serve` on the database (or uses `--url` of a running server), waits
-for the facet index, then for each client count runs that many clients for the
-duration: each sends a mixed GraphQL query (faceted search, full-text search, a model
-page, a comparison, a stats matrix, vocabularies), waits for the answer and sends the
-next; a share of them hang up mid-request. Meanwhile a prober times `/healthz` every
-100 ms and the server's memory is sampled every second. Afterwards it counts the
-server's connections left in a transaction. It exits 1 when an acceptance check fails:
-any 5xx, any connection left in a transaction, `/healthz` p99 at 100 ms or more, or the
-server's memory growing by more than 25% between the first and last quarter of a run.
+for the facet index, then for each client count runs that many clients for the duration:
+each sends a mixed GraphQL query (faceted search, full-text search, a model page, a
+comparison, a stats matrix, vocabularies), waits for the answer and sends the next (or,
+with `--rate R`, the clients together offer R requests/s at random times, and a
+request's latency counts from when it was due: the server's answer time at that load,
+not the clients' pace); a share of them hang up mid-request. Meanwhile a prober times
+`/healthz` every 100 ms and the server's memory is sampled every second. Afterwards it
+counts the server's connections left in a transaction. It exits 1 when an acceptance
+check fails: any 5xx, any connection left in a transaction, `/healthz` p99 at 100 ms or
+more, or the server's memory growing by more than 25% between the first and last quarter
+of a run.
 """
 
 from __future__ import annotations
@@ -128,6 +131,7 @@ class LoadResult:
 
     clients: int
     duration_s: float
+    offered_rate: float | None = None  # requests/s offered (open loop), None: back to back
     requests: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
     graphql_errors: Counter[str] = field(default_factory=Counter)
@@ -180,6 +184,7 @@ class LoadResult:
         p = self.percentile
         return {
             "clients": self.clients,
+            "offered_rate": self.offered_rate,
             "duration_s": round(self.duration_s, 1),
             "requests": self.requests,
             "requests_per_s": round(self.requests / self.duration_s, 1),
@@ -214,12 +219,21 @@ async def _client(
     stop_at: float,
     seed: int,
     disconnect_share: float,
+    rate: float | None = None,
 ) -> None:
+    """Send requests back to back, or, with `rate` (this client's requests per second),
+    at random (Poisson) times: then latency counts from when a request was due, so a
+    server that falls behind is charged for the wait (no coordinated omission)."""
     rng = random.Random(seed)
+    due = time.perf_counter()
     while time.monotonic() < stop_at:
         body = work.query(rng)
         hang_up = rng.random() < disconnect_share
         started = time.perf_counter()
+        if rate is not None:
+            due += rng.expovariate(rate)
+            await asyncio.sleep(max(0.0, due - started))
+            started = due
         try:
             if hang_up:
                 # Give up after a few milliseconds: the connection closes mid-request.
@@ -281,9 +295,11 @@ async def run_phase(
     disconnect_share: float = 0.1,
     server_pid: int | None = None,
     request_timeout: float = 120.0,
+    rate: float | None = None,
 ) -> LoadResult:
-    """Run `clients` clients against `base_url` for `duration` seconds."""
-    result = LoadResult(clients=clients, duration_s=duration)
+    """Run `clients` clients against `base_url` for `duration` seconds: back to back,
+    or offering `rate` requests per second in all (open loop)."""
+    result = LoadResult(clients=clients, duration_s=duration, offered_rate=rate)
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     stop_at = time.monotonic() + duration
     async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=request_timeout) as http:
@@ -299,6 +315,7 @@ async def run_phase(
                     stop_at=stop_at,
                     seed=seed,
                     disconnect_share=disconnect_share,
+                    rate=None if rate is None else rate / clients,
                 )
                 for seed in range(clients)
             ),
@@ -386,16 +403,17 @@ def stop_server(process: Any, timeout: float = 30) -> float:
 
 def _print_table(results: list[LoadResult]) -> None:
     print(
-        "| clients | req/s | requests | 5xx | GraphQL errors | hung up | p50 / p95 / p99 ms "
-        "| /healthz p50 / p99 / max ms | RSS first / last / max MB | idle in tx "
-        "| generator CPU |"
+        "| clients | offered req/s | req/s | requests | 5xx | GraphQL errors | hung up "
+        "| p50 / p95 / p99 ms | /healthz p50 / p99 / max ms | RSS first / last / max MB "
+        "| idle in tx | generator CPU |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         s = r.summary()
         lat, health, rss = s["latency_ms"], s["healthz_ms"], s["rss_mb"]
         print(
-            f"| {r.clients} | {s['requests_per_s']} | {r.requests} | {r.server_errors} "
+            f"| {r.clients} | {r.offered_rate or 'back to back'} | {s['requests_per_s']} "
+            f"| {r.requests} | {r.server_errors} "
             f"| {sum(r.graphql_errors.values())} | {r.abandoned} "
             f"| {lat[50]} / {lat[95]} / {lat[99]} | {health[50]} / {health[99]} / {health[100]} "
             f"| {rss['first']} / {rss['last']} / {rss['max']} | {r.idle_in_transaction} "
@@ -411,6 +429,12 @@ def main() -> None:
     parser.add_argument("--clients", type=int, nargs="+", default=[50, 200])
     parser.add_argument("--duration", type=float, default=60.0)
     parser.add_argument("--disconnect-share", type=float, default=0.1)
+    parser.add_argument(
+        "--rate",
+        type=float,
+        help="offer this many requests/s in all (open loop; latency from when each was "
+        "due) instead of sending back to back",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     process = None
@@ -431,6 +455,7 @@ def main() -> None:
                     duration=args.duration,
                     disconnect_share=args.disconnect_share,
                     server_pid=process.pid if process else None,
+                    rate=args.rate,
                 )
             )
             time.sleep(2)  # let hung-up requests finish in their threads
