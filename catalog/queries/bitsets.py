@@ -76,6 +76,32 @@ def _build_multi(index: FacetIndex, field: str) -> np.ndarray:
     return out
 
 
+def carried(
+    old: np.ndarray,
+    remap: np.ndarray | None,
+    shape: tuple[int, int],
+    touched: np.ndarray,
+    pairs: tuple[np.ndarray, np.ndarray],
+) -> np.ndarray:
+    """Bitsets of a patched index (`shape`: codes, rows) from the base's `old` ones, when
+    old rows keep their numbers: each old code moved to `remap[code + 1] - 1` (None: the
+    codes did not change), the `touched` rows cleared, then each (row, code) of `pairs`
+    set. A pass over the bitsets, not over every model's values."""
+    n_codes, size = shape
+    out = np.zeros((n_codes, words_of(size)), dtype=np.uint64)
+    at = np.arange(len(old)) if remap is None else remap[1 : len(old) + 1] - 1
+    out[at, : old.shape[1]] = old
+    mask = np.zeros(size, dtype=bool)
+    mask[touched] = True
+    out &= ~packed(mask)
+    rows, codes = pairs
+    keep = codes >= 0
+    rows, codes = rows[keep].astype(np.int64), codes[keep].astype(np.int64)
+    bits = np.left_shift(np.uint64(1), (rows % 64).astype(np.uint64))
+    np.bitwise_or.at(out, (codes, rows // 64), bits)
+    return out
+
+
 def packed(mask: np.ndarray) -> np.ndarray:
     """A boolean row mask as a bitset."""
     out = np.zeros(words_of(len(mask)) * 8, dtype=np.uint8)

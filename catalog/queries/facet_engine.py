@@ -246,5 +246,5 @@ def warm(index: FacetIndex) -> None:
     # numpy sorts without the GIL: two threads use both cores of a small machine.
     with ThreadPoolExecutor(2) as pool:
         list(pool.map(lambda f: _by_row(index, f), multi))
-        list(pool.map(lambda f: bitsets.bitsets(index, f), multi))
+        list(pool.map(lambda f: bitsets.bitsets(index, f), DIMENSIONS))
     _global_order(index, SortKey("downloads", descending=True))

@@ -13,12 +13,15 @@ import dataclasses
 
 import numpy as np
 
+from catalog.queries import bitsets
+from catalog.queries.dimensions import DIMENSIONS
 from catalog.queries.facet_index import (
     NUMBER_COLUMNS,
     SINGLE_FIELDS,
     FacetIndex,
     MultiValued,
     Vocabulary,
+    bucket_codes,
 )
 from catalog.queries.index_delta import Delta
 from catalog.queries.row_plan import RowPlan
@@ -69,7 +72,7 @@ def apply_delta(base: FacetIndex, delta: Delta) -> FacetIndex:
         for name in multi
         if (grouped := _patch_by_row(base, plan, delta, name)) is not None
     }
-    return FacetIndex(
+    patched = FacetIndex(
         version=delta.version,
         ids=plan.ids,
         removed=column(base.removed, cols[5], True),
@@ -84,6 +87,31 @@ def apply_delta(base: FacetIndex, delta: Delta) -> FacetIndex:
         database=base.database,
         derived=derived,
     )
+    _carry_bitsets(base, patched, plan, delta)
+    return patched
+
+
+def _carry_bitsets(base: FacetIndex, patched: FacetIndex, plan: RowPlan, delta: Delta) -> None:
+    """The base's value bitsets patched for the changed and new rows only (computing
+    them afresh takes a pass over every model's values per field: 0.5 s at 3M). Left to
+    be computed again when rows were renumbered or a vocabulary value changed."""
+    if plan.old_to_new is not None:
+        return
+    found = delta.columns[0] if delta.columns else np.zeros(0, dtype=np.int64)
+    touched = np.concatenate((np.flatnonzero(plan.changed_old), plan.rows_of(found)))
+    for key in [k for k in base.derived if k.startswith("bits:")]:
+        field = key.removeprefix("bits:")
+        old_vocab, vocab = base.vocab[field], patched.vocab[field]
+        remap = None if vocab is old_vocab else _code_remap(old_vocab, vocab)
+        if len(vocab.values) > bitsets.MAX_CODES or (vocab is not old_vocab and remap is None):
+            continue
+        if DIMENSIONS[field].multi:
+            model_ids, values = delta.multi[field]
+            pairs = (plan.rows_of(model_ids), vocab.code_of[values])
+        else:
+            pairs = (touched, bucket_codes(patched, field)[touched] - 1)
+        shape = (len(vocab.values), patched.size)
+        patched.derived[key] = bitsets.carried(base.derived[key], remap, shape, touched, pairs)
 
 
 def plan_rows(base: FacetIndex, delta: Delta) -> RowPlan:

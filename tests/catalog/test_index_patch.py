@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from catalog import runs
 from catalog.models.changes import VOCABULARY_CODES
-from catalog.queries import index_cache
+from catalog.queries import bitsets, index_cache
 from catalog.queries.facet_engine import _by_row, warm
 from catalog.queries.facet_index import FacetIndex, build_index
 from catalog.queries.index_cache import FacetIndexCache
@@ -95,6 +95,12 @@ def assert_same_grouping(patched: FacetIndex) -> list[str]:
         want_codes, want_offsets = _by_row(fresh, field)
         assert offsets.tolist() == want_offsets.tolist(), field
         assert codes.tolist() == want_codes.tolist(), field
+    for key in [k for k in patched.derived if k.startswith("bits:")]:
+        field = key.removeprefix("bits:")
+        want = bitsets.bitsets(fresh, field)
+        assert want is not None
+        np.testing.assert_array_equal(patched.derived[key], want, err_msg=field)
+        carried.append(key)
     return carried
 
 
@@ -123,6 +129,8 @@ def test_changed_added_and_removed_models_patch_to_the_rebuilt_index(fresh_engin
     assert_same_index(patched, _build(fresh_engine))
     carried = assert_same_grouping(patched)
     assert {"format", "tag"} <= set(carried)  # a new tag value: the others renumbered
+    # Value bitsets too, a single-valued field's and a multi-valued one's.
+    assert {"bits:format", "bits:task", "bits:platform", "bits:license"} <= set(carried)
 
 
 def test_a_lower_id_committed_late_renumbers_the_rows_after_it(fresh_engine) -> None:
