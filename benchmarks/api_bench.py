@@ -252,7 +252,7 @@ def build_index(engine: Engine, total: int) -> FacetIndexCache:
             *index.numbers.values(),
         )
     )
-    size += sum(m.rows.nbytes + m.values.nbytes + m.offsets.nbytes for m in index.multi.values())
+    size += sum(m.rows.nbytes + m.offsets.nbytes for m in index.multi.values())
     text_size = index.text.nbytes if index.text is not None else 0
     print(
         f"models: {total:,}; facet index built in {build:.1f}s, {size / 2**20:.0f} MiB of "

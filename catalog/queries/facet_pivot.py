@@ -31,8 +31,8 @@ def _axis(
     vocab = index.vocab[field]
     if DIMENSIONS[field].multi:
         multi = index.multi[field]
-        keep = mask[multi.rows]
-        rows, ids = multi.rows[keep].astype(np.int64), multi.values[keep]
+        kept = np.flatnonzero(mask[multi.rows])
+        rows, ids = multi.rows[kept].astype(np.int64), multi.value_at(kept)
     else:
         rows = np.flatnonzero(mask)
         ids = index.single[field][rows]

@@ -141,8 +141,9 @@ def _patch_multi(
     if not len(model_ids) and plan.old_to_new is None and keep.all():
         if len(old.offsets) == vocab_size + 1:
             return old  # untouched: a shared snapshot links its files instead of copying
-        offsets = np.searchsorted(old.values, np.arange(vocab_size + 1, dtype=np.int32))
-        return MultiValued(old.rows, old.values, offsets.astype(np.int64))
+        if len(old.offsets) < vocab_size + 1:  # values no row has yet: empty ranges
+            grown = np.full(vocab_size + 1 - len(old.offsets), old.offsets[-1])
+            return MultiValued(old.rows, np.concatenate((old.offsets, grown)).astype(np.int64))
     rows, vals = old.rows[keep], old.values[keep]
     if plan.old_to_new is not None:
         rows = plan.old_to_new[rows].astype(np.int32)
@@ -154,7 +155,7 @@ def _patch_multi(
     rows = np.insert(rows, at, new_rows[order])
     vals = np.insert(vals, at, new_vals[order])
     offsets = np.searchsorted(vals, np.arange(vocab_size + 1, dtype=np.int32)).astype(np.int64)
-    return MultiValued(rows=rows, values=vals, offsets=offsets)
+    return MultiValued(rows=rows, offsets=offsets)
 
 
 def _pair_keys(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
