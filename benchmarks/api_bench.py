@@ -262,8 +262,8 @@ def build_index(engine: Engine, total: int) -> FacetIndexCache:
     return cache
 
 
-def main() -> None:
-    """Command line entry."""
+def _arguments() -> argparse.Namespace:
+    """The command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--iterations", type=int, default=40)
@@ -273,7 +273,23 @@ def main() -> None:
         help="time the facet index and the pages only (no SQL backend, no hand SQL: at "
         "millions of models they take seconds per query)",
     )
-    args = parser.parse_args()
+    parser.add_argument(
+        "--sql-iterations",
+        type=int,
+        help="iterations of the SQL backend and hand SQL (default: a quarter of "
+        "--iterations, at least 5; one warm-up run each)",
+    )
+    parser.add_argument(
+        "--no-hand-sql",
+        action="store_true",
+        help="leave out the hand-written SQL (minutes per query at 3M models)",
+    )
+    return parser.parse_args()
+
+
+def main() -> None:
+    """Command line entry."""
+    args = _arguments()
     engine = create_engine(normalize_url(args.database_url), pool_size=5)
     with engine.connect() as conn:
         total = conn.execute(text("SELECT count(*) FROM models")).scalar_one()
@@ -282,7 +298,6 @@ def main() -> None:
     # autocommit): what a served request costs.
     requests = request_engine(normalize_url(args.database_url), 30_000, pool_size=2)
     refs = sample_refs(engine)
-    n = args.iterations
 
     def search(
         c: FacetIndexCache | None, with_text: bool, warm: bool = False
@@ -356,22 +371,35 @@ def main() -> None:
             None,
         ),
     ]
+    _print_rows(rows, args)
+    pages.close()
+
+
+Row = tuple[str, Callable[[int], None], Callable[[int], None] | None, Callable[[int], None] | None]
+
+
+def _print_rows(rows: list[Row], args: argparse.Namespace) -> None:
+    """Time each row's callables and print the table, a line at a time."""
+    n = args.iterations
     heads = ("facet index p50/p95", "SQL backend p50/p95", "hand SQL p50/p95")
     print(f"{'query':42} {heads[0]:>22} {heads[1]:>22} {heads[2]:>20}")
+    sql_n = args.sql_iterations or max(5, n // 4)
     for label, with_index, sql_backend, hand in rows:
         cells = []
-        for fn in (with_index, sql_backend, hand):
+        for fn in (with_index, sql_backend, None if args.no_hand_sql else hand):
             if fn is None or (args.index_only and fn is not with_index):
                 cells.append("-")
             else:
                 try:
-                    p50, p95 = timed(fn, n if fn is not sql_backend else max(5, n // 4))
+                    if fn is with_index:
+                        p50, p95 = timed(fn, n)
+                    else:
+                        p50, p95 = timed(fn, sql_n, warmup=1)
                 except RuntimeError as exc:  # e.g. a page over the request budget (503)
                     cells.append(str(exc).split(":", 2)[1].strip()[:20])
                     continue
                 cells.append(f"{p50:.1f} / {p95:.1f} ms")
         print(f"{label:42} {cells[0]:>22} {cells[1]:>22} {cells[2]:>20}", flush=True)
-    pages.close()
 
 
 if __name__ == "__main__":
