@@ -15,6 +15,7 @@ from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from api.loaders import Loaders
+from catalog.database import make_engine
 from catalog.queries.index_cache import FacetIndexCache
 
 T = TypeVar("T")
@@ -38,8 +39,6 @@ def request_engine(url: URL, statement_timeout_ms: int, **kwargs: Any) -> Engine
     pinged only when it sat idle for `PING_AFTER_IDLE_S` (a server restart is found
     before a request uses it), not on every checkout.
     """
-    from catalog.database import make_engine
-
     options = (
         "-c default_transaction_read_only=on "
         f"-c statement_timeout={int(statement_timeout_ms)} "

@@ -337,18 +337,32 @@ def sample_workload(base_url: str) -> Workload:
     return Workload(refs=refs or ["huggingface:none"], facets=facets)
 
 
-def idle_in_transaction(database_url: str) -> int:
-    """Connections to the database (other than this check's) left idle in a transaction."""
+def wait_until_idle(base_url: str, timeout: float = 10.0) -> None:
+    """Wait (at most `timeout` s) until the server reports no active request: one whose
+    client hung up still runs to its end, between statements most of the time."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if httpx.get(f"{base_url}/readyz", timeout=5).json().get("activeRequests") == 0:
+            return
+        time.sleep(0.1)
+
+
+def left_in_transaction(database_url: str) -> list[str]:
+    """The last statements ("application: query") of connections to the database, other
+    than this check's, left idle in a transaction."""
     engine = create_engine(normalize_url(database_url))
-    with engine.connect() as conn:
-        count = conn.execute(
-            text(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'"
-            )
-        ).scalar_one()
-    engine.dispose()
-    return int(count)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT application_name || ': ' || query FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                    "AND state LIKE 'idle in transaction%'"
+                )
+            ).scalars()
+            return list(rows)
+    finally:
+        engine.dispose()
 
 
 def free_port() -> int:
@@ -458,8 +472,8 @@ def main() -> None:
                     rate=args.rate,
                 )
             )
-            time.sleep(2)  # let hung-up requests finish in their threads
-            result.idle_in_transaction = idle_in_transaction(args.database_url)
+            wait_until_idle(base_url)  # requests of clients that hung up finish first
+            result.idle_in_transaction = len(left_in_transaction(args.database_url))
             results.append(result)
     finally:
         shutdown = stop_server(process) if process else None

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
-from benchmarks.load import free_port, start_server, stop_server
+from benchmarks.load import (
+    free_port,
+    left_in_transaction,
+    start_server,
+    stop_server,
+    wait_until_idle,
+)
 from tests import pg
 from tests.factories import catalog_records, load, record
 
@@ -25,34 +29,12 @@ class Served:
     process: Any
     db_url: URL
 
-    def left_in_transaction(self, settle_s: float = 10.0) -> list[str]:
+    def left_in_transaction(self) -> list[str]:
         """The last statements of connections left idle in a transaction once every
-        request has ended.
-
-        A request still running (one whose client hung up runs to its end) is between
-        two statements most of the time, and so "idle in transaction" too: wait until
-        /readyz reports no active request first. `settle_s` stays below the server's
-        15 s idle-in-transaction timeout, so a leaked session is still there to see.
-        """
-        deadline = time.monotonic() + settle_s
-        while time.monotonic() < deadline:
-            ready = httpx.get(f"{self.base_url}/readyz", timeout=5).json()
-            if ready.get("activeRequests") == 0:
-                break
-            time.sleep(0.1)
-        engine = create_engine(self.db_url)
-        try:
-            with engine.connect() as conn:
-                rows = conn.execute(
-                    text(
-                        "SELECT application_name || ': ' || query FROM pg_stat_activity "
-                        "WHERE datname = current_database() AND pid <> pg_backend_pid() "
-                        "AND state LIKE 'idle in transaction%'"
-                    )
-                ).scalars()
-                return list(rows)
-        finally:
-            engine.dispose()
+        request has ended (waiting at most 10 s: below the server's 15 s idle timeout,
+        so a leaked session is still there to see)."""
+        wait_until_idle(self.base_url)
+        return left_in_transaction(self.db_url.render_as_string(hide_password=False))
 
 
 def serve_catalog(
