@@ -27,6 +27,7 @@ import os
 import pickle
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,9 @@ class _ArrayRef:
 
 
 _BRANCH = object()  # what a leaf function returns for a value that is not its leaf
+# Lists of these hold no array: kept whole (a vocabulary's values and labels run to a
+# million strings at 3M models; walking them one by one took seconds per publish).
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def _walk(value: Any, leaf: Callable[[Any], Any]) -> Any:
@@ -62,6 +66,8 @@ def _walk(value: Any, leaf: Callable[[Any], Any]) -> Any:
     if isinstance(value, dict):
         return {key: _walk(item, leaf) for key, item in value.items()}
     if isinstance(value, list | tuple):
+        if _SCALARS.issuperset(map(type, value)):
+            return value
         return type(value)(_walk(item, leaf) for item in value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         fields = dataclasses.fields(value)
@@ -206,13 +212,15 @@ class IndexStore:
     def _publish(self, index: FacetIndex) -> FacetIndex:
         serial = 1 + max((_serial(p.name) for p in self.root.glob("snapshot-*")), default=0)
         name = f"snapshot-{serial:08d}"
+        started = time.perf_counter()
         save_index(index, self.root / name)
         pointer = self.root / ".current.tmp"
         pointer.write_text(name)
         pointer.replace(self.root / "current")
         self._prune(serial)
         size = snapshot_bytes(self.root / name) >> 20
-        log.info("facet index published as %s (%d MB of arrays)", name, size)
+        took = time.perf_counter() - started
+        log.info("facet index published as %s (%d MB of arrays, %.2fs)", name, size, took)
         return load_index(self.root / name)
 
     def _current_name(self) -> str | None:
@@ -245,10 +253,29 @@ def _serial(name: str) -> int:
         return 0
 
 
-def default_store_root() -> Path:
-    """A fresh directory for one server's snapshots, in the temporary directory.
+# Snapshots go to shared memory when it has room for several (publishing 1.2 GB there
+# takes a fifth of the time it takes through a disk filesystem's page cache).
+SHARED_MEMORY = Path("/dev/shm")  # noqa: S108 - only as mkdtemp's parent (a private 0700 dir)
+SHARED_MEMORY_MIN_FREE = 8 << 30
 
-    Not /dev/shm: containers give it 64 MB by default, less than the index of a large
-    catalog. Files just written stay in the page cache, shared by every mapping.
+
+def default_store_root() -> Path:
+    """A fresh directory for one server's snapshots: in `$TMPDIR` when it is set, else in
+    /dev/shm when it has 8 GiB free, else in the system's temporary directory.
+
+    Containers give /dev/shm 64 MB by default, less than the index of a large catalog:
+    then the temporary directory, whose files just written stay in the page cache,
+    shared by every mapping (publishing costs more there).
     """
-    return Path(tempfile.mkdtemp(prefix="model-catalog-index-"))
+    return Path(tempfile.mkdtemp(prefix="model-catalog-index-", dir=_fast_temp_dir()))
+
+
+def _fast_temp_dir() -> Path | None:
+    if os.environ.get("TMPDIR"):
+        return None  # the user chose where temporary files go
+    try:
+        stat = os.statvfs(SHARED_MEMORY)
+    except OSError:
+        return None
+    roomy = stat.f_bavail * stat.f_frsize >= SHARED_MEMORY_MIN_FREE
+    return SHARED_MEMORY if roomy and os.access(SHARED_MEMORY, os.W_OK) else None
