@@ -249,14 +249,14 @@ def build_index(engine: Engine, total: int) -> FacetIndexCache:
             index.removed,
             index.nsfw,
             *index.single.values(),
-            *index.numbers.values(),
         )
     )
+    size += sum(column.nbytes for column in index.numbers.values())
     size += sum(m.rows.nbytes + m.offsets.nbytes for m in index.multi.values())
     text_size = index.text.nbytes if index.text is not None else 0
     print(
         f"models: {total:,}; facet index built in {build:.1f}s, {size / 2**20:.0f} MiB of "
-        f"arrays + text index {text_size / 2**20:.0f} MiB"
+        f"arrays + text index {text_size / 2**20:.0f} MiB ({(size + text_size) / 1e6:.0f} MB)"
         + ("" if index.text is not None else " (NOT BUILT: text searches use SQL)")
     )
     return cache

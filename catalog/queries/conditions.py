@@ -110,19 +110,20 @@ class Conditions:
 
     def _numeric(self, rf: ResolvedFilter) -> None:
         num = self.index.numbers
-        bounds: list[tuple[str | None, str, float | None, np.ufunc]] = []
+        bounds: list[tuple[str | None, str, float | None, bool]] = []  # (.., at least?)
         for field, low, high in rf.bounds:
             column = RANGES[field].number
-            bounds += [(field, column, low, np.greater_equal), (field, column, high, np.less_equal)]
+            bounds += [(field, column, low, True), (field, column, high, False)]
         bounds += [
-            (None, "downloads", rf.min_downloads, np.greater_equal),
-            (None, "created", rf.created_after_us, np.greater_equal),
-            (None, "last_modified", rf.updated_after_us, np.greater_equal),
+            (None, "downloads", rf.min_downloads, True),
+            (None, "created", rf.created_after_us, True),
+            (None, "last_modified", rf.updated_after_us, True),
         ]
-        for tag, column, bound, op in bounds:
+        for tag, column, bound, at_least in bounds:
             if bound is not None:
-                # NaN (no value) compares False, as NULL fails the SQL condition.
-                self.parts.append((tag, bitsets.packed(op(num[column], float(bound)))))
+                # No value compares False, as NULL fails the SQL condition.
+                compare = num[column].at_least if at_least else num[column].at_most
+                self.parts.append((tag, bitsets.packed(compare(float(bound)))))
 
     def _key(self, skip: str | None) -> str | None:
         """The combination `skip` asks for: a field with no condition shares the full one."""

@@ -37,7 +37,7 @@ def facet_counts(
     vocabulary ids as buckets."""
     if field in RANGES:
         rng = RANGES[field]
-        values = index.numbers[rng.number][cond.mask(skip=field)]
+        values = index.numbers[rng.number].take(cond.mask(skip=field))
         counts = np.bincount(range_codes(rng, values), minlength=len(rng.buckets))
         buckets = [
             FacetBucket(slug, label, int(n))
@@ -125,12 +125,15 @@ def _dense_multi_counts(index: FacetIndex, field: str, mask: np.ndarray, size: i
     return np.bincount(codes, weights=per_value, minlength=size).astype(np.int64)
 
 
-def _sort_values(index: FacetIndex, key: SortKey, hits: SearchHits | None) -> np.ndarray:
+def _sort_values(
+    index: FacetIndex, key: SortKey, hits: SearchHits | None, rows: np.ndarray
+) -> np.ndarray:
+    """The sort key's values at `rows`."""
     if key.field == "relevance":
         assert hits is not None
         assert hits.ranks is not None
-        return hits.ranks
-    return index.numbers[key.field]
+        return hits.ranks[rows]
+    return index.numbers[key.field].take(rows)
 
 
 def _normalized(values: np.ndarray, descending: bool) -> np.ndarray:
@@ -155,7 +158,7 @@ def _slice(
     first: int,
 ) -> PageSlice:
     page = rows[:first]
-    columns = [_sort_values(index, k, hits)[page] for k in keys]
+    columns = [_sort_values(index, k, hits, page) for k in keys]
     key_rows = [
         tuple(None if np.isnan(col[i]) else float(col[i]) for col in columns)
         for i in range(len(page))
@@ -166,7 +169,7 @@ def _slice(
 def _global_order(index: FacetIndex, key: SortKey) -> tuple[np.ndarray, np.ndarray]:
     cached = index.sort_orders.get(key.token)
     if cached is None:
-        norm = _normalized(index.numbers[key.field], key.descending)
+        norm = _normalized(index.numbers[key.field].full(), key.descending)
         order = np.argsort(norm, kind="stable")  # stable: ties stay in id order
         cached = (order, norm[order])
         index.sort_orders[key.token] = cached
@@ -208,7 +211,7 @@ def page_any(
 ) -> PageSlice:
     """A page by sorting the matching rows (relevance and multi-key sorts)."""
     rows = np.flatnonzero(mask)
-    norms = [_normalized(_sort_values(index, k, hits)[rows], k.descending) for k in keys]
+    norms = [_normalized(_sort_values(index, k, hits, rows), k.descending) for k in keys]
     ids = index.ids[rows]
     if cursor is not None:
         after = ids > cursor.model_id

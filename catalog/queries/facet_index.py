@@ -18,6 +18,7 @@ import numpy as np
 from sqlalchemy import Connection, select, text
 
 from catalog.queries.dimensions import DIMENSIONS, slug_column
+from catalog.queries.number_column import NumberColumn
 from catalog.queries.text_index import ParallelTextBuild, TextIndex, build_text_index
 
 log = logging.getLogger(__name__)
@@ -96,7 +97,7 @@ class FacetIndex:
     removed: np.ndarray
     nsfw: np.ndarray
     single: dict[str, np.ndarray]
-    numbers: dict[str, np.ndarray]
+    numbers: dict[str, NumberColumn]
     multi: dict[str, MultiValued]
     vocab: dict[str, Vocabulary]
     sort_orders: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
@@ -309,12 +310,15 @@ def build_index(
     cols = copy_columns(conn, models_sql(), MODEL_KINDS)
     ids = cols[0]
     single = dict(zip(SINGLE_FIELDS, cols[1:5], strict=True))
-    numbers = dict(zip(NUMBER_COLUMNS, cols[7:], strict=True))
     vocab = read_vocabularies(conn)
     multi = {
         name: _read_multi(conn, name, ids, vocab[name].size)
         for name, dim in DIMENSIONS.items()
         if dim.multi
+    }
+    # While the text index is still being read on the other connection.
+    numbers = {
+        name: NumberColumn.of(col) for name, col in zip(NUMBER_COLUMNS, cols[7:], strict=True)
     }
     return FacetIndex(
         text=text_build.result(len(ids)) if text_build else _read_text(conn, len(ids)),

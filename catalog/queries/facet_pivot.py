@@ -25,8 +25,8 @@ def _axis(
     if field in RANGES:
         rng = RANGES[field]
         numbers = index.numbers[rng.number]
-        rows = np.flatnonzero(mask & ~np.isnan(numbers))
-        codes = range_codes(rng, numbers[rows])
+        rows = np.flatnonzero(mask & numbers.known())
+        codes = range_codes(rng, numbers.take(rows))
         return rows, codes, [b[0] for b in rng.buckets], [b[1] for b in rng.buckets]
     vocab = index.vocab[field]
     if DIMENSIONS[field].multi:

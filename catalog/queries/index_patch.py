@@ -46,18 +46,19 @@ def apply_delta(base: FacetIndex, delta: Delta) -> FacetIndex:
     found = delta.columns[0] if delta.columns else np.zeros(0, dtype=np.int64)
     rows = plan.rows_of(found)
 
-    def column(old: np.ndarray, new: np.ndarray | None, fill: object) -> np.ndarray:
+    def column(old: np.ndarray, new: np.ndarray, fill: object) -> np.ndarray:
         out = plan.spread(old, fill)
-        if new is not None and len(rows):
+        if len(rows):
             out[rows] = new.astype(old.dtype)
         return out
 
-    cols: list[np.ndarray | None] = list(delta.columns) or [None] * (7 + len(NUMBER_COLUMNS))
+    none = np.zeros(0)
+    cols: list[np.ndarray] = list(delta.columns) or [none] * (7 + len(NUMBER_COLUMNS))
     single = {
         name: column(base.single[name], cols[1 + i], 0) for i, name in enumerate(SINGLE_FIELDS)
     }
     numbers = {
-        name: column(base.numbers[name], cols[7 + i], np.nan)
+        name: base.numbers[name].patched(plan, rows, cols[7 + i])
         for i, name in enumerate(NUMBER_COLUMNS)
     }
     multi = {

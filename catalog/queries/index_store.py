@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 KEEP = 2  # snapshots kept: the current one and the one a slow reader may still be opening
 # The layout of a saved index; a snapshot of another layout (an older release's, in a
 # directory that outlives the server) is rebuilt, never unpickled into the wrong shape.
-FORMAT = "facet-index/3"  # 3: pairs keep no value ids (offsets give them)
+FORMAT = "facet-index/4"  # 4: numbers dictionary-encoded, postings one per row and term
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -15,7 +15,15 @@ import numpy as np
 from sqlalchemy import Connection, text
 
 from catalog.queries.row_plan import RowPlan
-from catalog.queries.text_index import CLASS_LEXEMES, NAME_HASH, Terms, TextIndex, prefix_key
+from catalog.queries.text_index import (
+    CLASS_LEXEMES,
+    NAME_HASH,
+    Terms,
+    TextIndex,
+    narrow,
+    prefix_key,
+    prefix_keys,
+)
 
 _DELTA_POSTINGS_SQL = f"""
 SELECT x.lexeme, string_agg(int8send(m.id) || int4send(x.class), ''::bytea)
@@ -70,22 +78,33 @@ def patch_text(old: TextIndex, plan: RowPlan, delta: TextDelta) -> TextIndex:
     kept_counts = np.zeros(n_terms, dtype=np.int64)
     kept_counts[old_to_new_term] = counts
     kept_offsets = np.concatenate(([0], np.cumsum(kept_counts)))
-    term_ids = lexeme_terms[delta.lexeme_of]
-    order = np.argsort(term_ids, kind="stable")
-    term_ids = term_ids[order]
-    packed = (plan.rows_of(delta.model_ids[order]) * 4 + delta.classes[order]).astype(np.int32)
+    term_ids, packed = _best_new_postings(lexeme_terms[delta.lexeme_of], plan, delta)
     # Each new posting goes at the end of its term's kept run.
     postings = np.insert(kept, kept_offsets[term_ids + 1], packed)
     added = np.bincount(term_ids, minlength=n_terms)
-    offsets = kept_offsets + np.concatenate(([0], np.cumsum(added)))
+    offsets = narrow(kept_offsets + np.concatenate(([0], np.cumsum(added))))
     name_hash = plan.spread(old.name_hash, 0)
     name_hash[plan.rows_of(delta.name_ids)] = delta.name_hashes
     return TextIndex(terms, offsets, postings, name_hash)
 
 
+def _best_new_postings(
+    term_ids: np.ndarray, plan: RowPlan, delta: TextDelta
+) -> tuple[np.ndarray, np.ndarray]:
+    """The delta's postings by term, one per term and row with its best class (as
+    `best_postings` leaves a built index): their term ids and packed postings."""
+    order = np.lexsort((-delta.classes, delta.model_ids, term_ids))
+    term_ids, rows = term_ids[order], plan.rows_of(delta.model_ids[order])
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = (term_ids[1:] != term_ids[:-1]) | (rows[1:] != rows[:-1])
+    packed = (rows * 4 + delta.classes[order]).astype(np.int32)
+    return term_ids[first], packed[first]
+
+
 def _kept_postings(old: TextIndex, plan: RowPlan) -> tuple[np.ndarray, np.ndarray]:
     """The postings of unchanged rows (renumbered) and how many each term keeps."""
-    drop = plan.changed_old[old.postings >> 2]
+    # Looked up by the packed posting itself: no shifted copy of every posting.
+    drop = np.repeat(plan.changed_old, 4)[old.postings]
     dropped_at = np.flatnonzero(drop)
     terms_of_dropped = np.searchsorted(old.offsets, dropped_at, side="right") - 1
     counts = np.diff(old.offsets) - np.bincount(terms_of_dropped, minlength=len(old.terms))
@@ -102,8 +121,9 @@ def _merge_terms(terms: Terms, lexemes: list[bytes]) -> tuple[Terms, np.ndarray,
     n_old = len(terms)
     keys = np.array([prefix_key(lexeme) for lexeme in lexemes], dtype=np.uint64)
     # Terms sharing a lexeme's prefix key are few: bisect only among those.
-    lows = np.searchsorted(terms.keys, keys, side="left").tolist()
-    highs = np.searchsorted(terms.keys, keys, side="right").tolist()
+    term_keys = prefix_keys(terms.blob, terms.offsets)
+    lows = np.searchsorted(term_keys, keys, side="left").tolist()
+    highs = np.searchsorted(term_keys, keys, side="right").tolist()
     at = [
         bisect.bisect_left(terms, x, lo, hi) for x, lo, hi in zip(lexemes, lows, highs, strict=True)
     ]
@@ -129,7 +149,6 @@ def _merge_terms(terms: Terms, lexemes: list[bytes]) -> tuple[Terms, np.ndarray,
     )
     merged = Terms(
         blob,
-        np.concatenate(([0], np.cumsum(lengths))),
-        np.insert(terms.keys, inserts, keys[absent]),
+        narrow(np.concatenate(([0], np.cumsum(lengths)))),
     )
     return merged, old_to_new, lexeme_terms

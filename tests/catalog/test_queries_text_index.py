@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sqlalchemy import text as sql
 from sqlalchemy.orm import Session
@@ -14,6 +15,7 @@ from catalog.queries.filters import ModelFilter, ModelQuery, SortKey
 from catalog.queries.index_cache import FacetIndexCache
 from catalog.queries.index_store import IndexStore
 from catalog.queries.search import search_models
+from catalog.queries.text_index import best_postings
 from tests.factories import catalog_records, load, record
 
 RECORDS = [
@@ -228,3 +230,29 @@ def test_a_shared_index_maps_the_text_index_too(fresh_engine, tmp_path: Path) ->
             assert _ids(session, mapped, text) == _ids(session, None, text)
         ranked = search_models(session, ModelQuery(search="bert base", first=1), mapped)
         assert ranked.page().ids == [load_ids(session)["huggingface:somebody/bert-base"]]
+
+
+def test_a_word_in_a_name_and_a_summary_is_posted_once_with_the_names_weight(
+    db_session, catalog
+) -> None:
+    cache = FacetIndexCache()
+    index = cache.current(db_session)
+    assert index is not None
+    assert index.text is not None
+    text_index, row = index.text, index.rows_of([catalog["huggingface:lab/resnet-50-faces"]])[0]
+    for term in range(len(text_index.terms)):
+        packed = text_index.postings[text_index.offsets[term] : text_index.offsets[term + 1]]
+        rows = (packed >> 2).tolist()
+        assert len(rows) == len(set(rows)), text_index.terms[term]
+    lo, hi = text_index.terms.prefix_range(b"faces")
+    assert text_index.terms[lo] == b"faces"
+    packed = text_index.postings[text_index.offsets[lo] : text_index.offsets[lo + 1]]
+    assert (packed[(packed >> 2) == row] & 3).tolist() == [3]  # "Faces." in the summary too
+
+
+def test_repeated_postings_keep_the_best_class_whatever_their_order() -> None:
+    packed = np.array([5 * 4 + 1, 5 * 4 + 3, 7 * 4 + 2, 7 * 4 + 0, 5 * 4 + 2], dtype=np.int32)
+    offsets = np.array([0, 4, 5])  # term 0: rows 5, 5, 7, 7; term 1: row 5
+    deduped, new_offsets = best_postings(packed, offsets)
+    assert deduped.tolist() == [5 * 4 + 3, 7 * 4 + 2, 5 * 4 + 2]
+    assert new_offsets.tolist() == [0, 2, 3]
