@@ -136,8 +136,13 @@ def _row_select() -> Any:
     )
 
 
+def ids_param() -> Any:
+    """The bound array `:ids` of a statement built once (`column = ANY(:ids)`)."""
+    return bindparam("ids", type_=ARRAY(BigInteger))
+
+
 # Built once: constructing a SELECT costs more Python than running it.
-_ROWS_BY_IDS = _row_select().where(Model.id == any_(bindparam("ids", type_=ARRAY(BigInteger))))
+_ROWS_BY_IDS = _row_select().where(Model.id == any_(ids_param()))
 _ROW_BY_REF = _row_select().where(
     Platform.slug == bindparam("platform"), Model.external_id == bindparam("external_id")
 )
@@ -298,21 +303,30 @@ def details_by_ids(
     return found
 
 
-def metrics_by_model(
-    session: Session, ids: Sequence[int], since: dt.datetime | None
-) -> dict[int, list[MetricPoint]]:
-    """Downloads/likes history of several models, oldest first."""
-    conds: list[ColumnElement[bool]] = [any_id(ModelMetric.model_id, ids)]
-    if since is not None:
-        conds.append(ModelMetric.observed_at >= since)
-    stmt = (
+def _metrics_select(bounded: bool) -> Any:
+    """The history of the models `:ids` (since `:since`)."""
+    conds: list[ColumnElement[bool]] = [ModelMetric.model_id == any_(ids_param())]
+    if bounded:
+        conds.append(ModelMetric.observed_at >= bindparam("since"))
+    return (
         select(
             ModelMetric.model_id, ModelMetric.observed_at, ModelMetric.downloads, ModelMetric.likes
         )
         .where(and_(*conds))
         .order_by(ModelMetric.model_id, ModelMetric.observed_at)
     )
+
+
+_METRICS = {bounded: _metrics_select(bounded) for bounded in (False, True)}
+
+
+def metrics_by_model(
+    session: Session, ids: Sequence[int], since: dt.datetime | None
+) -> dict[int, list[MetricPoint]]:
+    """Downloads/likes history of several models, oldest first."""
+    params = {"ids": sorted(set(ids)), "since": since}
+    rows = session.connection().execute(_METRICS[since is not None], params)
     found: dict[int, list[MetricPoint]] = defaultdict(list)
-    for model_id, observed_at, downloads, likes in session.execute(stmt).tuples():
+    for model_id, observed_at, downloads, likes in rows.tuples():
         found[model_id].append(MetricPoint(observed_at, downloads, likes))
     return found
