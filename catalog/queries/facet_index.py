@@ -347,21 +347,28 @@ def _read_text(conn: Connection, size: int) -> TextIndex | None:
         return None
 
 
+def code_type(vocab: Vocabulary) -> type[np.integer]:
+    """The type of `bucket_codes` for a vocabulary: two bytes when its codes + 1 fit (a
+    per-entry array: 50 MB less at 3M models for the tags alone), else four."""
+    return np.uint16 if len(vocab.values) < 1 << 16 else np.int32
+
+
 def bucket_codes(index: FacetIndex, field: str) -> np.ndarray:
-    """Per row (single-valued) or per entry (multi-valued): bucket code + 1, 0 for none."""
+    """Per row (single-valued) or per entry (multi-valued): bucket code + 1, 0 for none
+    (unsigned when two bytes hold them: subtract only after widening)."""
     key = f"codes:{field}"
     cached = index.derived.get(key)
     if cached is None:
         vocab = index.vocab[field]
         if DIMENSIONS[field].multi:
             multi = index.multi[field]
-            per_value = np.zeros(len(multi.offsets) - 1, dtype=np.int32)
+            per_value = np.zeros(len(multi.offsets) - 1, dtype=code_type(vocab))
             known = min(len(per_value), len(vocab.code_of))
             per_value[:known] = vocab.code_of[:known] + 1
             cached = np.repeat(per_value, np.diff(multi.offsets))
         else:
             ids = index.single[field]
-            cached = (vocab.code_of[ids] + 1).astype(np.int32)
+            cached = (vocab.code_of[ids] + 1).astype(code_type(vocab))
             cached[ids <= 0] = 0
         index.derived[key] = cached
     return cached

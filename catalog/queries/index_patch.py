@@ -22,6 +22,7 @@ from catalog.queries.facet_index import (
     MultiValued,
     Vocabulary,
     bucket_codes,
+    code_type,
 )
 from catalog.queries.index_delta import Delta
 from catalog.queries.row_plan import RowPlan
@@ -110,7 +111,7 @@ def _carry_bitsets(base: FacetIndex, patched: FacetIndex, plan: RowPlan, delta: 
             model_ids, values = delta.multi[field]
             pairs = (plan.rows_of(model_ids), vocab.code_of[values])
         else:
-            pairs = (touched, bucket_codes(patched, field)[touched] - 1)
+            pairs = (touched, bucket_codes(patched, field)[touched].astype(np.int64) - 1)
         shape = (len(vocab.values), patched.size)
         patched.derived[key] = bitsets.carried(base.derived[key], remap, shape, touched, pairs)
 
@@ -145,22 +146,40 @@ def _patch_multi(
         if len(old.offsets) < vocab_size + 1:  # values no row has yet: empty ranges
             grown = np.full(vocab_size + 1 - len(old.offsets), old.offsets[-1])
             return MultiValued(old.rows, np.concatenate((old.offsets, grown)).astype(np.int64))
-    rows, vals = old.rows[keep], old.values[keep]
+    rows = old.rows[keep]
     if plan.old_to_new is not None:
         rows = plan.old_to_new[rows].astype(np.int32)
+    # Each value's range loses its dropped pairs (no value id per pair is needed).
+    dropped = np.bincount(old.value_at(np.flatnonzero(~keep)), minlength=len(old.offsets) - 1)
+    offsets = old.offsets - np.concatenate(([0], np.cumsum(dropped)))
+    if len(offsets) < vocab_size + 1:  # values no row had: empty ranges
+        offsets = np.concatenate((offsets, np.full(vocab_size + 1 - len(offsets), offsets[-1])))
+    offsets = offsets[: vocab_size + 1]
     new_rows = plan.rows_of(model_ids).astype(np.int32)
-    new_vals = values.astype(np.int32)
-    new_keys = _pair_keys(new_vals, new_rows)
-    order = np.argsort(new_keys)
-    at = np.searchsorted(_pair_keys(vals, rows), new_keys[order])
-    rows = np.insert(rows, at, new_rows[order])
-    vals = np.insert(vals, at, new_vals[order])
-    offsets = np.searchsorted(vals, np.arange(vocab_size + 1, dtype=np.int32)).astype(np.int64)
-    return MultiValued(rows=rows, offsets=offsets)
+    new_vals = values.astype(np.int64)
+    order = np.lexsort((new_rows, new_vals))
+    new_rows, new_vals = new_rows[order], new_vals[order]
+    at = _insert_points(rows, offsets, new_rows, new_vals)
+    rows = np.insert(rows[: offsets[-1]], at, new_rows)
+    added = np.bincount(new_vals, minlength=vocab_size)
+    return MultiValued(rows=rows, offsets=offsets + np.concatenate(([0], np.cumsum(added))))
 
 
-def _pair_keys(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    return (values.astype(np.int64) << 32) | rows.astype(np.int64)
+def _insert_points(
+    rows: np.ndarray, offsets: np.ndarray, new_rows: np.ndarray, new_values: np.ndarray
+) -> np.ndarray:
+    """Where pairs (sorted by value, then row) go among the kept ones: in their value's
+    range, in row order. One search per distinct value, over that value's rows only."""
+    at = np.empty(len(new_rows), dtype=np.int64)
+    if not len(new_rows):
+        return at
+    starts = np.flatnonzero(np.diff(new_values, prepend=-1))
+    stops = np.append(starts[1:], len(new_rows))
+    for start, stop in zip(starts.tolist(), stops.tolist(), strict=True):
+        value = int(new_values[start])
+        lo, hi = int(offsets[value]), int(offsets[value + 1])
+        at[start:stop] = lo + np.searchsorted(rows[lo:hi], new_rows[start:stop])
+    return at
 
 
 def _patch_by_row(
@@ -176,6 +195,8 @@ def _patch_by_row(
     if old is None or (remap is None and vocab is not base.vocab[name]):
         return None
     old_codes, old_offsets = old
+    if old_codes.dtype != code_type(vocab):  # the vocabulary outgrew two-byte codes
+        return None
     model_ids, values = delta.multi[name]
     rows = plan.rows_of(model_ids)
     old_counts = np.diff(old_offsets)

@@ -98,18 +98,36 @@ def prefix_key(term: bytes) -> int:
     return int.from_bytes(term[:8].ljust(8, b"\0"), "big")
 
 
-def prefix_keys(blob: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """`prefix_key` of every term, vectorized (0.2 s for 3M terms: computed by the
-    process that patches, rather than kept in the shared index at 8 bytes a term)."""
-    starts, ends = offsets[:-1], offsets[1:]
-    keys = np.zeros(len(starts), dtype=np.uint64)
-    if not len(blob):
+def prefix_keys(terms: Terms, ids: np.ndarray) -> np.ndarray:
+    """`prefix_key` of the terms `ids`, vectorized."""
+    starts, ends = terms.offsets[ids], terms.offsets[ids + 1]
+    keys = np.zeros(len(ids), dtype=np.uint64)
+    if not len(terms.blob):
         return keys
     for j in range(8):
         at = starts + j
-        byte = np.where(at < ends, blob[np.minimum(at, len(blob) - 1)], 0)
+        byte = np.where(at < ends, terms.blob[np.minimum(at, len(terms.blob) - 1)], 0)
         keys = (keys << np.uint64(8)) | byte.astype(np.uint64)
     return keys
+
+
+def key_ranges(terms: Terms, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per prefix key, the range of term ids having it: one binary search for all keys
+    at once, computing the keys of the probed terms only (keeping every term's key
+    would cost 8 bytes a term in the shared index; computing them all, 0.2 s a patch)."""
+
+    def first(after_equal: bool) -> np.ndarray:
+        lo = np.zeros(len(keys), dtype=np.int64)
+        hi = np.full(len(keys), len(terms), dtype=np.int64)
+        while (active := lo < hi).any():
+            mid = (lo + hi) // 2
+            probed = prefix_keys(terms, np.minimum(mid, len(terms) - 1))
+            below = (probed <= keys) if after_equal else (probed < keys)
+            lo = np.where(active & below, mid + 1, lo)
+            hi = np.where(active & ~below, mid, hi)
+        return lo
+
+    return first(after_equal=False), first(after_equal=True)
 
 
 @dataclass(slots=True)

@@ -20,9 +20,9 @@ from catalog.queries.text_index import (
     NAME_HASH,
     Terms,
     TextIndex,
+    key_ranges,
     narrow,
     prefix_key,
-    prefix_keys,
 )
 
 _DELTA_POSTINGS_SQL = f"""
@@ -121,11 +121,10 @@ def _merge_terms(terms: Terms, lexemes: list[bytes]) -> tuple[Terms, np.ndarray,
     n_old = len(terms)
     keys = np.array([prefix_key(lexeme) for lexeme in lexemes], dtype=np.uint64)
     # Terms sharing a lexeme's prefix key are few: bisect only among those.
-    term_keys = prefix_keys(terms.blob, terms.offsets)
-    lows = np.searchsorted(term_keys, keys, side="left").tolist()
-    highs = np.searchsorted(term_keys, keys, side="right").tolist()
+    lows, highs = key_ranges(terms, keys)
     at = [
-        bisect.bisect_left(terms, x, lo, hi) for x, lo, hi in zip(lexemes, lows, highs, strict=True)
+        bisect.bisect_left(terms, x, lo, hi)
+        for x, lo, hi in zip(lexemes, lows.tolist(), highs.tolist(), strict=True)
     ]
     absent = [i for i, pos in enumerate(at) if pos >= n_old or terms[pos] != lexemes[i]]
     inserts = np.array([at[i] for i in absent], dtype=np.int64)

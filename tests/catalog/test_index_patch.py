@@ -14,10 +14,11 @@ from catalog import runs
 from catalog.models.changes import VOCABULARY_CODES
 from catalog.queries import bitsets, index_cache
 from catalog.queries.facet_engine import _by_row, warm
-from catalog.queries.facet_index import FacetIndex, build_index
+from catalog.queries.facet_index import FacetIndex, MultiValued, build_index
 from catalog.queries.index_cache import FacetIndexCache
 from catalog.queries.index_delta import Delta, read_delta
-from catalog.queries.index_patch import apply_delta
+from catalog.queries.index_patch import _patch_multi, apply_delta
+from catalog.queries.row_plan import RowPlan
 from tests.factories import catalog_records, load, record, remove
 
 
@@ -267,3 +268,31 @@ def test_a_failing_build_is_retried_after_a_pause_not_at_once(
     while len(attempts) < 2:
         assert time.monotonic() < deadline
         time.sleep(0.01)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_multi_valued_pairs_patch_to_the_pairs_built_from_scratch(seed: int) -> None:
+    """Dropped pairs, renumbered rows (a lower id arriving late), values no row had yet."""
+    rng = np.random.default_rng(seed)
+    old_ids = np.sort(rng.choice(np.arange(0, 4000, 2), 600, replace=False))
+    pairs = set(zip(old_ids.repeat(2).tolist(), rng.integers(0, 30, 1200).tolist(), strict=True))
+    changed = rng.choice(old_ids, 80, replace=False)
+    arriving = rng.choice(np.arange(1, 4000, 2), 40, replace=False)  # odd: new, in between
+    ids = np.union1d(old_ids, arriving)
+    plan = RowPlan(ids, np.searchsorted(ids, old_ids), np.isin(old_ids, changed))
+    touched = np.concatenate((changed, arriving)).repeat(2).tolist()
+    new_pairs = set(zip(touched, rng.integers(0, 35, len(touched)).tolist(), strict=True))
+    delta_ids = np.array([m for m, _ in sorted(new_pairs)])
+    delta_values = np.array([v for _, v in sorted(new_pairs)])  # up to 35: vocabulary grew
+
+    def multi(pair_set: set[tuple[int, int]], row_ids: np.ndarray, size: int) -> MultiValued:
+        by_value = sorted((v, int(np.searchsorted(row_ids, m))) for m, v in pair_set)
+        values = np.array([v for v, _ in by_value], dtype=np.int64)
+        rows = np.array([r for _, r in by_value], dtype=np.int32)
+        return MultiValued(rows, np.searchsorted(values, np.arange(size + 1)).astype(np.int64))
+
+    patched = _patch_multi(multi(pairs, old_ids, 30), plan, delta_ids, delta_values, 35)
+    kept = {(m, v) for m, v in pairs if m not in set(changed.tolist())}
+    expected = multi(kept | new_pairs, ids, 35)
+    np.testing.assert_array_equal(patched.offsets, expected.offsets)
+    np.testing.assert_array_equal(patched.rows, expected.rows)

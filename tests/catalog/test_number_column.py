@@ -1,9 +1,11 @@
-"""Numeric columns of the facet index: encoded exactly, compared as SQL compares."""
+"""Narrow columns of the facet index: numbers encoded exactly and compared as SQL
+compares, bucket codes in two bytes where they fit."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from catalog.queries.facet_index import Vocabulary, code_type
 from catalog.queries.number_column import MAX_DISTINCT, NumberColumn
 from catalog.queries.row_plan import RowPlan
 
@@ -61,3 +63,13 @@ def test_a_patch_renumbering_rows_keeps_each_models_value() -> None:
     plan = RowPlan(ids, np.array([0, 2, 3]), np.zeros(3, dtype=bool))
     patched = column.patched(plan, np.array([1]), np.array([1.5]))
     np.testing.assert_array_equal(patched.full(), [1.0, 1.5, 2.0, 3.0])
+
+
+def test_bucket_codes_take_two_bytes_while_every_code_plus_one_fits() -> None:
+    def vocab(size: int) -> Vocabulary:
+        return Vocabulary(
+            np.arange(size), [f"v{i}" for i in range(size)], [None] * size, np.arange(size)
+        )
+
+    assert code_type(vocab((1 << 16) - 1)) is np.uint16  # codes + 1 up to 65,535
+    assert code_type(vocab(1 << 16)) is np.int32

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,7 @@ from catalog.queries.filters import ModelFilter, ModelQuery, SortKey
 from catalog.queries.index_cache import FacetIndexCache
 from catalog.queries.index_store import IndexStore
 from catalog.queries.search import search_models
-from catalog.queries.text_index import best_postings
+from catalog.queries.text_index import Terms, best_postings, key_ranges, prefix_key
 from tests.factories import catalog_records, load, record
 
 RECORDS = [
@@ -256,3 +257,22 @@ def test_repeated_postings_keep_the_best_class_whatever_their_order() -> None:
     deduped, new_offsets = best_postings(packed, offsets)
     assert deduped.tolist() == [5 * 4 + 3, 7 * 4 + 2, 5 * 4 + 2]
     assert new_offsets.tolist() == [0, 2, 3]
+
+
+def test_key_ranges_find_every_terms_prefix_key_range() -> None:
+    rng = random.Random(7)
+
+    def word(letters: bytes) -> bytes:
+        return bytes(rng.choice(letters) for _ in range(rng.randint(1, 12)))
+
+    words = sorted({word(b"abcdefgh") for _ in range(3000)})
+    terms = Terms(
+        np.frombuffer(b"".join(words), dtype=np.uint8),
+        np.concatenate(([0], np.cumsum([len(w) for w in words]))).astype(np.int32),
+    )
+    every_key = np.array([prefix_key(w) for w in words], dtype=np.uint64)
+    keys = np.array([prefix_key(word(b"abcdefghi")) for _ in range(500)], dtype=np.uint64)
+    lows, highs = key_ranges(terms, keys)
+    assert lows.tolist() == np.searchsorted(every_key, keys, "left").tolist()
+    assert highs.tolist() == np.searchsorted(every_key, keys, "right").tolist()
+    assert (highs > lows).sum() > 50  # keys that terms have, not only misses
