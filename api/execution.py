@@ -6,7 +6,11 @@ holding the other connections could never finish: the API wedged for good. Run i
 threads, they starve the loop of the GIL, and `/healthz` takes seconds under load. So
 the serving process keeps the loop (HTTP, health, queueing) and hands each request to a
 pool of worker processes (`api.worker`), one request at a time each. A request first
-waits, asynchronously, for a free worker (at most `queue_timeout`, else 503); its
+waits, asynchronously, for a free slot (at most `queue_timeout`, else 503): one a worker
+plus one queued behind each, so that a worker that finishes finds its next request
+already in the pool's queue (handed over only when a worker came free, a request crossed
+three threads of the busy serving process first, and under load each worker sat idle a
+third of the time). Its
 session is opened and closed inside the worker job, whatever happens: an error, the
 budget running out, or a client that went away (the job still finishes and gives its
 connection back; the slot is freed only then).
@@ -67,6 +71,7 @@ class RequestExecutor:
             workers: Worker processes (requests that run at once).
         """
         self.workers = workers
+        self.slots = 2 * workers  # one running and one queued a worker
         self.queue_timeout = settings.api_queue_timeout_seconds
         self._ctx = multiprocessing.get_context("spawn")
         self._states = self._ctx.Array("i", [INDEX_BUILDING] * workers)
@@ -115,7 +120,7 @@ class RequestExecutor:
             WorkerCrashedError: the worker died; the pool is restarted.
         """
         if self._semaphore is None:
-            self._semaphore = asyncio.Semaphore(self.workers)
+            self._semaphore = asyncio.Semaphore(self.slots)
         slots = self._semaphore
         started = time.monotonic()
         try:
