@@ -167,7 +167,7 @@ class Context:
     def attach(self, session: Session) -> None:
         """Serve this request from `session` (with fresh loaders over it)."""
         self._session = session
-        self.loaders = Loaders(session)
+        self.loaders = Loaders(session, self.index_cache)
 
     def memo(self, key: str, compute: Callable[[], T]) -> T:
         """Compute a per-request value once (e.g. counts every `Task` node shares)."""

@@ -1,5 +1,12 @@
 """DataLoaders, one per relationship, so a page of models costs a fixed number of
-statements whatever its size. They are created fresh for each request."""
+statements whatever its size. They are created fresh for each request.
+
+Model rows and list attributes (not parents: lineage is not in the index's change
+fingerprint) are also kept across requests under the facet index snapshot in use
+(`FacetIndexCache.row_scope`): the popular models fill most pages, and reading their
+rows took a quarter of a worker's time under load. They are read again when the index
+moves on, so a page shows a harvest's changes when search does.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +21,9 @@ from strawberry.dataloader import DataLoader
 from catalog.queries import derived, detail, lineage
 from catalog.queries.derived import DerivedRow
 from catalog.queries.detail import MetricPoint, ModelDetail, ModelRow
+from catalog.queries.index_cache import FacetIndexCache
 from catalog.queries.lineage import ChildPage, LineageStep
+from catalog.queries.result_cache import ResultCache
 
 EMPTY_DETAIL = ModelDetail({}, [], [])
 
@@ -48,32 +57,77 @@ def _grouped(
 
 
 def _details_of_parts(
-    session: Session,
+    session: Session, kept: Kept | None
 ) -> Callable[[list[tuple[int, str]]], Awaitable[list[ModelDetail]]]:
     """Keys are (model id, part); one statement for the batch's ids and parts."""
 
-    async def load(keys: list[tuple[int, str]]) -> list[ModelDetail]:
+    def fetch(keys: list[tuple[int, str]]) -> dict[tuple[int, str], ModelDetail]:
         ids = {model_id for model_id, _ in keys}
         parts = {part for _, part in keys}
         found = detail.details_by_ids(session, list(ids), parts)
-        return [found.get(model_id, EMPTY_DETAIL) for model_id, _ in keys]
+        return {(mid, part): found[mid] for mid, part in keys if mid in found}
+
+    def keep(key: tuple[int, str]) -> bool:
+        return key[1] != "parent"
+
+    async def load(keys: list[tuple[int, str]]) -> list[ModelDetail]:
+        found = kept.fetch("detail", keys, fetch, keep) if kept else fetch(keys)
+        return [found.get(key, EMPTY_DETAIL) for key in keys]
 
     return load
+
+
+class Kept:
+    """Rows kept across requests under one index snapshot (see the module docstring)."""
+
+    def __init__(self, rows: ResultCache, scope: Hashable) -> None:
+        """Keep rows in `rows` under `scope` (the snapshot in use)."""
+        self.rows = rows
+        self.scope = scope
+
+    @classmethod
+    def of(cls, index_cache: FacetIndexCache | None) -> Kept | None:
+        """Rows kept under the snapshot `index_cache` uses now, or None: do not keep."""
+        if index_cache is None or index_cache.rows is None:
+            return None
+        scope = index_cache.row_scope()
+        return None if scope is None else cls(index_cache.rows, scope)
+
+    def fetch(
+        self,
+        kind: str,
+        keys: list[K],
+        fetch: Callable[[list[K]], dict[K, V]],
+        keep: Callable[[K], bool] = lambda _: True,
+    ) -> dict[K, V]:
+        """The kept values of `keys`, the others fetched (one call) and kept if `keep`."""
+        wanted = {key: (self.scope, kind, key) for key in keys if keep(key)}
+        hits = self.rows.get_many(list(wanted.values()))
+        found = {key: hits[full] for key, full in wanted.items() if full in hits}
+        missing = [key for key in keys if key not in found]
+        if missing:
+            fresh = fetch(missing)
+            self.rows.put_many({wanted[k]: v for k, v in fresh.items() if k in wanted})
+            found.update(fresh)
+        return found
 
 
 class Loaders:
     """The DataLoaders of one request."""
 
-    def __init__(self, session: Session) -> None:
-        """Create every loader over `session`."""
+    def __init__(self, session: Session, index_cache: FacetIndexCache | None = None) -> None:
+        """Create every loader over `session`, keeping rows in `index_cache` if given."""
         s = session
+        kept = Kept.of(index_cache)
         self.model: DataLoader[int, ModelRow | None] = DataLoader(
-            _by_id(self._rows_fetch(s), lambda: None)
+            _by_id(self._rows_fetch(s, kept), lambda: None)
         )
         # One loader for every list attribute, keyed by (model id, part): a page that
         # shows tasks, formats and base models costs one statement, not three, and one
         # that shows formats alone does not read tasks, tags, datasets and lineage.
-        self.details: DataLoader[tuple[int, str], ModelDetail] = DataLoader(_details_of_parts(s))
+        self.details: DataLoader[tuple[int, str], ModelDetail] = DataLoader(
+            _details_of_parts(s, kept)
+        )
         # Usage, memory, effective license and provenance: one statement per page.
         self.derived: DataLoader[int, DerivedRow | None] = DataLoader(
             _by_id(self._derived_fetch(s), lambda: None)
@@ -99,5 +153,10 @@ class Loaders:
         return lambda ids: dict(derived.derived_by_ids(session, ids))
 
     @staticmethod
-    def _rows_fetch(session: Session) -> Callable[[list[int]], dict[int, ModelRow | None]]:
-        return lambda ids: dict(detail.models_by_ids(session, ids))
+    def _rows_fetch(
+        session: Session, kept: Kept | None
+    ) -> Callable[[list[int]], dict[int, ModelRow | None]]:
+        def fetch(ids: list[int]) -> dict[int, ModelRow | None]:
+            return dict(detail.models_by_ids(session, ids))
+
+        return (lambda ids: kept.fetch("row", ids, fetch)) if kept else fetch

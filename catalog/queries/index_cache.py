@@ -15,7 +15,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 import numpy as np
@@ -29,7 +29,7 @@ from catalog.queries.facet_index import FacetIndex, build_index, read_version
 from catalog.queries.index_delta import read_delta
 from catalog.queries.index_patch import apply_delta
 from catalog.queries.index_store import IndexStore
-from catalog.queries.result_cache import ResultCache
+from catalog.queries.result_cache import ResultCache, snapshot_key
 from catalog.queries.text_index import (
     ParallelTextBuild,
     TextIndex,
@@ -40,6 +40,7 @@ from catalog.queries.text_index import (
 from catalog.queries.text_search import build_match, build_rank
 
 log = logging.getLogger(__name__)
+ROWS_PER_RESULT = 5  # rows and list attributes kept for each result kept
 
 
 class FacetIndexCache:
@@ -86,11 +87,23 @@ class FacetIndexCache:
         # an index whose snapshot key does not say so.
         use_results = engine is not None and result_cache_size > 0
         self.results = ResultCache(result_cache_size) if use_results else None
+        # Model rows and list attributes read for pages, kept per snapshot (`row_scope`).
+        self.rows = ResultCache(ROWS_PER_RESULT * result_cache_size) if use_results else None
 
     @property
     def index(self) -> FacetIndex | None:
         """The index in use, if one is built."""
         return self._index
+
+    def row_scope(self) -> Hashable | None:
+        """The key under which model rows read now may be kept in `rows`: the snapshot
+        in use, so they are read again once the index moves on (a harvest's changes
+        reach pages when they reach search); None: do not keep them (no index yet, or
+        inline mode, whose session may see its own uncommitted rows)."""
+        index = self._index
+        if self.rows is None or index is None:
+            return None
+        return snapshot_key(index)
 
     def current(self, session: Session) -> FacetIndex | None:
         """The index to answer with, checking (at most every `check_interval`, unless a

@@ -43,6 +43,23 @@ class ResultCache:
                 self._items.popitem(last=False)
         return value
 
+    def get_many(self, keys: list[Hashable]) -> dict[Hashable, Any]:
+        """The results stored under any of `keys` (absent keys are left out)."""
+        found = {}
+        with self._lock:
+            for key in keys:
+                if key in self._items:
+                    self._items.move_to_end(key)
+                    found[key] = self._items[key]
+        return found
+
+    def put_many(self, items: dict[Hashable, Any]) -> None:
+        """Store several results at once."""
+        with self._lock:
+            self._items.update(items)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
     def __contains__(self, key: Hashable) -> bool:
         """Whether a result is stored under `key` (it may age out right after)."""
         with self._lock:
