@@ -118,7 +118,7 @@ class Loaders:
     def __init__(self, session: Session, index_cache: FacetIndexCache | None = None) -> None:
         """Create every loader over `session`, keeping rows in `index_cache` if given."""
         s = session
-        kept = Kept.of(index_cache)
+        self.kept = kept = Kept.of(index_cache)
         self.model: DataLoader[int, ModelRow | None] = DataLoader(
             _by_id(self._rows_fetch(s, kept), lambda: None)
         )

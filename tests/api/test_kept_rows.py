@@ -67,3 +67,32 @@ def test_rows_are_read_once_per_snapshot_and_again_after_a_harvest(fresh_engine)
     after = page()
     assert [n["license"] for n in after] == ["apache-2.0"] * 5
     assert after[0]["formats"] == [{"slug": "onnx"}]
+
+
+def test_a_model_page_by_ref_is_read_once_per_snapshot(fresh_engine) -> None:
+    with Session(fresh_engine) as session:
+        load(session, _records())
+        session.commit()
+    cache = FacetIndexCache(fresh_engine)
+    cache.build_now()
+    statements: list[str] = []
+    event.listen(fresh_engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+
+    def license_of(ref: str) -> str | None:
+        statements.clear()
+        with Session(fresh_engine) as session:
+            query = f'{{ model(ref: "{ref}") {{ license formats {{ slug }} }} }}'
+            result = execute(session, query, index_cache=cache)
+        assert result.errors is None, result.errors
+        return result.data["model"] and result.data["model"]["license"]
+
+    assert license_of("huggingface:org/m1") == "mit"
+    assert any(_reads_rows(s) for s in statements)
+    assert license_of("huggingface:org/m1") == "mit"
+    assert not any(_reads_rows(s) for s in statements)
+    assert license_of("huggingface:org/none") is None
+    with Session(fresh_engine) as session:
+        load(session, _records("apache-2.0"))
+        session.commit()
+    cache.build_now()
+    assert license_of("huggingface:org/m1") == "apache-2.0"
