@@ -239,9 +239,10 @@ class FacetIndexCache:
             return index
 
     def clear_results(self) -> None:
-        """Forget cached results, keeping the search hits."""
-        if self.results is not None:
-            self.results.clear()
+        """Forget cached results and kept rows, keeping the search hits."""
+        for cache in (self.results, self.rows):
+            if cache is not None:
+                cache.clear()
 
     def clear_search_cache(self) -> None:
         """Forget cached search hits and results (benchmarks measure the uncached path)."""
