@@ -145,6 +145,7 @@ class LoadResult:
     health_failures: int = 0
     rss_mb: list[float] = field(default_factory=list)
     idle_in_transaction: int | None = None
+    left_statements: list[str] = field(default_factory=list)  # theirs, to tell whose
     generator_cpu_share: float | None = None  # of all cores: the load generator's own cost
 
     @property
@@ -173,7 +174,10 @@ class LoadResult:
         if self.server_errors:
             problems.append(f"{self.server_errors} responses with a 5xx status")
         if self.idle_in_transaction:
-            problems.append(f"{self.idle_in_transaction} connections left in a transaction")
+            problems.append(
+                f"{self.idle_in_transaction} connections left in a transaction, last "
+                f"statements: {'; '.join(s[:200] for s in self.left_statements[:3])}"
+            )
         p99 = self.percentile(self.health_ms, 99)
         if self.health_failures or p99 is None or p99 >= HEALTH_P99_LIMIT_MS:
             problems.append(f"/healthz p99 {p99} ms, {self.health_failures} failed probes")
@@ -495,7 +499,8 @@ def main() -> None:
                     )
                 )
             wait_until_idle(base_url)  # requests of clients that hung up finish first
-            result.idle_in_transaction = len(left_in_transaction(args.database_url))
+            result.left_statements = left_in_transaction(args.database_url)
+            result.idle_in_transaction = len(result.left_statements)
             results.append(result)
     finally:
         shutdown = stop_server(process) if process else None
