@@ -196,6 +196,7 @@ class GraphQLForwarder:
             headers=list(scope.get("headers", [])),
             body=await read_body(receive),
             request_id=request_id_of(scope),
+            alone=state.executor.active == 0,
         )
         reply: HttpReply = await state.executor.run(run_http, job)
         await send(

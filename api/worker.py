@@ -26,6 +26,7 @@ from api.context import close_request_session, open_request_session, request_eng
 from catalog.queries.errors import QueryError
 from catalog.queries.index_cache import FacetIndexCache
 from catalog.queries.index_store import IndexStore
+from catalog.queries.search import PARALLEL_FACETS
 from catalog.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,7 @@ class HttpJob:
     headers: list[tuple[bytes, bytes]]
     body: bytes
     request_id: str
+    alone: bool = True  # no other request was running: facets may use threads
 
 
 @dataclass
@@ -195,7 +197,11 @@ def run_http(job: HttpJob) -> HttpReply:
             parts.append(message.get("body", b""))
 
     budget = state.config.settings.api_request_budget_ms / 1000
-    _run(state.graphql(scope, receive, send), budget)
+    token = PARALLEL_FACETS.set(job.alone)
+    try:
+        _run(state.graphql(scope, receive, send), budget)
+    finally:
+        PARALLEL_FACETS.reset(token)
     reply.body = b"".join(parts)
     return reply
 
