@@ -1,8 +1,8 @@
 """DataLoaders, one per relationship, so a page of models costs a fixed number of
 statements whatever its size. They are created fresh for each request.
 
-Model rows and list attributes (not parents: lineage is not in the index's change
-fingerprint) are also kept across requests under the facet index snapshot in use
+Model rows and list attributes (base models included: the index's change fingerprint
+covers lineage) are also kept across requests under the facet index snapshot in use
 (`FacetIndexCache.row_scope`): the popular models fill most pages, and reading their
 rows took a quarter of a worker's time under load. They are read again when the index
 moves on, so a page shows a harvest's changes when search does.
@@ -67,11 +67,8 @@ def _details_of_parts(
         found = detail.details_by_ids(session, list(ids), parts)
         return {(mid, part): found[mid] for mid, part in keys if mid in found}
 
-    def keep(key: tuple[int, str]) -> bool:
-        return key[1] != "parent"
-
     async def load(keys: list[tuple[int, str]]) -> list[ModelDetail]:
-        found = kept.fetch("detail", keys, fetch, keep) if kept else fetch(keys)
+        found = kept.fetch("detail", keys, fetch) if kept else fetch(keys)
         return [found.get(key, EMPTY_DETAIL) for key in keys]
 
     return load
@@ -94,20 +91,16 @@ class Kept:
         return None if scope is None else cls(index_cache.rows, scope)
 
     def fetch(
-        self,
-        kind: str,
-        keys: list[K],
-        fetch: Callable[[list[K]], dict[K, V]],
-        keep: Callable[[K], bool] = lambda _: True,
+        self, kind: str, keys: list[K], fetch: Callable[[list[K]], dict[K, V]]
     ) -> dict[K, V]:
-        """The kept values of `keys`, the others fetched (one call) and kept if `keep`."""
-        wanted = {key: (self.scope, kind, key) for key in keys if keep(key)}
+        """The kept values of `keys`, the others fetched (one call) and kept."""
+        wanted = {key: (self.scope, kind, key) for key in keys}
         hits = self.rows.get_many(list(wanted.values()))
         found = {key: hits[full] for key, full in wanted.items() if full in hits}
         missing = [key for key in keys if key not in found]
         if missing:
             fresh = fetch(missing)
-            self.rows.put_many({wanted[k]: v for k, v in fresh.items() if k in wanted})
+            self.rows.put_many({wanted[k]: v for k, v in fresh.items()})
             found.update(fresh)
         return found
 

@@ -181,7 +181,9 @@ def read_version(conn: Connection) -> tuple[Any, ...]:
     New models move `max(id)`; harvest runs move the run columns (soft deletes happen at
     the end of a run), family rebuilds their own; any write to the tables the index reads
     moves the change log (`index_changes`) at once, and the table statistics within
-    seconds (a transaction that took a lower log id and committed late).
+    seconds (a transaction that took a lower log id and committed late). Lineage is not
+    in the index, but the model rows the API keeps per snapshot carry base models
+    (`api.loaders`), so a change to it moves the fingerprint too.
     """
     row = conn.execute(
         text(
@@ -196,7 +198,8 @@ def read_version(conn: Connection) -> tuple[Any, ...]:
                     WHERE relname IN ('models', 'model_tasks', 'model_modalities',
                                       'model_formats', 'model_languages', 'model_datasets',
                                       'model_tags', 'authors', 'tags', 'model_derivations',
-                                      'model_usages', 'model_family_paths', 'families'))
+                                      'model_usages', 'model_family_paths', 'families',
+                                      'model_lineage'))
             """
         )
     ).one()
