@@ -90,9 +90,7 @@ class Kept:
         scope = index_cache.row_scope()
         return None if scope is None else cls(index_cache.rows, scope)
 
-    def fetch(
-        self, kind: str, keys: list[K], fetch: Callable[[list[K]], dict[K, V]]
-    ) -> dict[K, V]:
+    def fetch(self, kind: str, keys: list[K], fetch: Callable[[list[K]], dict[K, V]]) -> dict[K, V]:
         """The kept values of `keys`, the others fetched (one call) and kept."""
         wanted = {key: (self.scope, kind, key) for key in keys}
         hits = self.rows.get_many(list(wanted.values()))
