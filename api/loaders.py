@@ -57,47 +57,49 @@ def _grouped(
 
 
 def _details_of_parts(
-    session: Session, kept: Kept | None
+    session: Session, kept: Kept
 ) -> Callable[[list[tuple[int, str]]], Awaitable[list[ModelDetail]]]:
     """Keys are (model id, part); one statement for the batch's ids and parts."""
 
-    def fetch(keys: list[tuple[int, str]]) -> dict[tuple[int, str], ModelDetail]:
+    def read(keys: list[tuple[int, str]]) -> dict[tuple[int, str], ModelDetail]:
         ids = {model_id for model_id, _ in keys}
         parts = {part for _, part in keys}
         found = detail.details_by_ids(session, list(ids), parts)
         return {(mid, part): found[mid] for mid, part in keys if mid in found}
 
     async def load(keys: list[tuple[int, str]]) -> list[ModelDetail]:
-        found = kept.fetch("detail", keys, fetch) if kept else fetch(keys)
+        found = kept.fetch("detail", keys, read)
         return [found.get(key, EMPTY_DETAIL) for key in keys]
 
     return load
 
 
 class Kept:
-    """Rows kept across requests under one index snapshot (see the module docstring)."""
+    """Rows kept across requests under one index snapshot (see the module docstring);
+    without a snapshot to keep them under, every fetch reads."""
 
-    def __init__(self, rows: ResultCache, scope: Hashable) -> None:
-        """Keep rows in `rows` under `scope` (the snapshot in use)."""
-        self.rows = rows
+    def __init__(self, rows: ResultCache | None, scope: Hashable | None) -> None:
+        """Keep rows in `rows` under `scope` (the snapshot in use); None: keep nothing."""
+        self.rows = rows if scope is not None else None
         self.scope = scope
 
     @classmethod
-    def of(cls, index_cache: FacetIndexCache | None) -> Kept | None:
-        """Rows kept under the snapshot `index_cache` uses now, or None: do not keep."""
-        if index_cache is None or index_cache.rows is None:
-            return None
-        scope = index_cache.row_scope()
-        return None if scope is None else cls(index_cache.rows, scope)
+    def of(cls, index_cache: FacetIndexCache | None) -> Kept:
+        """Rows kept under the snapshot `index_cache` uses now (none without one)."""
+        if index_cache is None:
+            return cls(None, None)
+        return cls(index_cache.rows, index_cache.row_scope())
 
-    def fetch(self, kind: str, keys: list[K], fetch: Callable[[list[K]], dict[K, V]]) -> dict[K, V]:
-        """The kept values of `keys`, the others fetched (one call) and kept."""
+    def fetch(self, kind: str, keys: list[K], read: Callable[[list[K]], dict[K, V]]) -> dict[K, V]:
+        """The values of `keys`: kept ones, and the others from `read` (one call)."""
+        if self.rows is None:
+            return read(keys)
         wanted = {key: (self.scope, kind, key) for key in keys}
         hits = self.rows.get_many(list(wanted.values()))
         found = {key: hits[full] for key, full in wanted.items() if full in hits}
         missing = [key for key in keys if key not in found]
         if missing:
-            fresh = fetch(missing)
+            fresh = read(missing)
             self.rows.put_many({wanted[k]: v for k, v in fresh.items()})
             found.update(fresh)
         return found
@@ -109,7 +111,8 @@ class Loaders:
     def __init__(self, session: Session, index_cache: FacetIndexCache | None = None) -> None:
         """Create every loader over `session`, keeping rows in `index_cache` if given."""
         s = session
-        self.kept = kept = Kept.of(index_cache)
+        self._session = session
+        self._kept = kept = Kept.of(index_cache)
         self.model: DataLoader[int, ModelRow | None] = DataLoader(
             _by_id(self._rows_fetch(s, kept), lambda: None)
         )
@@ -145,9 +148,17 @@ class Loaders:
 
     @staticmethod
     def _rows_fetch(
-        session: Session, kept: Kept | None
+        session: Session, kept: Kept
     ) -> Callable[[list[int]], dict[int, ModelRow | None]]:
-        def fetch(ids: list[int]) -> dict[int, ModelRow | None]:
+        def read(ids: list[int]) -> dict[int, ModelRow | None]:
             return dict(detail.models_by_ids(session, ids))
 
-        return (lambda ids: kept.fetch("row", ids, fetch)) if kept else fetch
+        return lambda ids: kept.fetch("row", ids, read)
+
+    def row_by_ref(self, ref: str) -> ModelRow | None:
+        """The model row of a ref (kept like the others), or None when unknown."""
+
+        def read(refs: list[str]) -> dict[str, ModelRow]:
+            return detail.models_by_refs(self._session, refs)
+
+        return self._kept.fetch("ref", [ref], read).get(ref)

@@ -144,9 +144,15 @@ class LoadResult:
     health_ms: list[float] = field(default_factory=list)
     health_failures: int = 0
     rss_mb: list[float] = field(default_factory=list)
-    idle_in_transaction: int | None = None
-    left_statements: list[str] = field(default_factory=list)  # theirs, to tell whose
+    # The last statements of the server's connections left in a transaction (None: not
+    # checked).
+    left_statements: list[str] | None = None
     generator_cpu_share: float | None = None  # of all cores: the load generator's own cost
+
+    @property
+    def idle_in_transaction(self) -> int | None:
+        """Connections left in a transaction after the phase (None: not checked)."""
+        return None if self.left_statements is None else len(self.left_statements)
 
     @property
     def server_errors(self) -> int:
@@ -176,7 +182,7 @@ class LoadResult:
         if self.idle_in_transaction:
             problems.append(
                 f"{self.idle_in_transaction} connections left in a transaction, last "
-                f"statements: {'; '.join(s[:200] for s in self.left_statements[:3])}"
+                f"statements: {'; '.join(s[:200] for s in (self.left_statements or [])[:3])}"
             )
         p99 = self.percentile(self.health_ms, 99)
         if self.health_failures or p99 is None or p99 >= HEALTH_P99_LIMIT_MS:
@@ -500,7 +506,6 @@ def main() -> None:
                 )
             wait_until_idle(base_url)  # requests of clients that hung up finish first
             result.left_statements = left_in_transaction(args.database_url)
-            result.idle_in_transaction = len(result.left_statements)
             results.append(result)
     finally:
         shutdown = stop_server(process) if process else None

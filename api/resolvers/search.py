@@ -10,8 +10,7 @@ from api.context import Context
 from api.inputs import ModelFilter, parse_id, to_query_filter, to_sort_keys
 from api.types.model import Model, load_models
 from api.types.search import ModelConnection, ModelSort
-from catalog.queries import detail, lineage
-from catalog.queries.detail import ModelRow
+from catalog.queries import lineage
 from catalog.queries.errors import QueryError
 from catalog.queries.filters import ModelQuery
 from catalog.queries.lineage import ChildPage
@@ -107,14 +106,6 @@ def models(
     return ModelConnection(source=SearchSource(search_models(ctx.session, query, ctx.index_cache)))
 
 
-def _row_by_ref(ctx: Context, ref: str) -> ModelRow | None:
-    def fetch(refs: list[str]) -> dict[str, ModelRow]:
-        return detail.models_by_refs(ctx.session, refs)
-
-    kept = ctx.loaders.kept
-    return (kept.fetch("ref", [ref], fetch) if kept else fetch([ref])).get(ref)
-
-
 async def model(
     info: strawberry.Info[Context, None],
     id: strawberry.ID | None = None,  # noqa: A002 - the contract's argument name
@@ -125,7 +116,7 @@ async def model(
         raise QueryError("model needs exactly one of id or ref")
     model_id = parse_id(id, "id")
     if ref is not None:
-        row = _row_by_ref(info.context, ref)
+        row = info.context.loaders.row_by_ref(ref)
         if row is None:
             return None
         model_id = row.id

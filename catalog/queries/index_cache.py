@@ -101,9 +101,7 @@ class FacetIndexCache:
         reach pages when they reach search); None: do not keep them (no index yet, or
         inline mode, whose session may see its own uncommitted rows)."""
         index = self._index
-        if self.rows is None or index is None:
-            return None
-        return snapshot_key(index)
+        return None if self.rows is None or index is None else snapshot_key(index)
 
     def current(self, session: Session) -> FacetIndex | None:
         """The index to answer with, checking (at most every `check_interval`, unless a
