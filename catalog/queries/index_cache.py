@@ -11,6 +11,7 @@ also sees that session's uncommitted rows (tests).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -37,6 +38,7 @@ from catalog.queries.text_index import (
     query_lexemes,
     relevance,
 )
+from catalog.queries.text_patch import fold, needs_fold
 from catalog.queries.text_search import build_match, build_rank
 
 log = logging.getLogger(__name__)
@@ -164,6 +166,8 @@ class FacetIndexCache:
         engine = self.engine
         assert engine is not None
 
+        built: list[FacetIndex] = []
+
         def build() -> FacetIndex:
             # The published index is the newest any worker has: patch that one.
             base = self.store.latest() if self.store is not None else self._index
@@ -173,6 +177,7 @@ class FacetIndexCache:
                     index = self._build_snapshot(conn)
             if self.store is not None:
                 warm(index)  # computed once for every process, not once per process
+            built.append(index)
             return index
 
         def version() -> tuple[Any, ...]:
@@ -181,7 +186,34 @@ class FacetIndexCache:
 
         index = build() if self.store is None else self.store.obtain(version, build)
         self._index = index
+        # The process that patched the index folds its text overlay, once it has grown.
+        if built and index.text is not None and needs_fold(index.text):
+            threading.Thread(
+                target=self._fold, args=(index,), name="text-fold", daemon=True
+            ).start()
         return index
+
+    def _fold(self, index: FacetIndex) -> None:
+        """Fold `index`'s text overlay into its main postings and use that index instead,
+        unless a newer one came meanwhile (the next patch carries the overlay on)."""
+        assert index.text is not None
+        started = time.perf_counter()
+        try:
+            folded = dataclasses.replace(index, text=fold(index.text), derived=dict(index.derived))
+            if self.store is not None:
+                replaced = self.store.replace(folded)
+                if replaced is None:
+                    return
+                folded = replaced
+            with self._lock:
+                if self._index is not index:
+                    return
+                self._index = folded
+        except Exception:  # noqa: BLE001 - the layered index still answers correctly
+            log.exception("facet index: folding the text overlay failed")
+            return
+        took = time.perf_counter() - started
+        log.info("facet index: folded %d overlaid rows in %.2fs", index.text.overlaid_rows, took)
 
     def _build(self) -> None:
         try:

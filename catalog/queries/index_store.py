@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 KEEP = 2  # snapshots kept: the current one and the one a slow reader may still be opening
 # The layout of a saved index; a snapshot of another layout (an older release's, in a
 # directory that outlives the server) is rebuilt, never unpickled into the wrong shape.
-FORMAT = "facet-index/4"  # 4: numbers dictionary-encoded, postings one per row and term
+FORMAT = "facet-index/5"  # 5: text postings layered (main, stale rows, overlay)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -186,6 +186,16 @@ class IndexStore:
             except OSError as exc:  # e.g. a full disk: serve unshared rather than not at all
                 log.warning("facet index not shared between workers: %s", exc)
                 return index
+
+    def replace(self, index: FacetIndex) -> FacetIndex | None:
+        """Publish `index` in place of the published snapshot of the same version (the
+        same answers, laid out anew: a folded text overlay); None, publishing nothing,
+        when a newer version was published meanwhile."""
+        with self._build_lock():
+            name = self._current_name()
+            if name is None or saved_version(self.root / name) != index.version:
+                return None
+            return self._publish(index)
 
     def latest(self) -> FacetIndex | None:
         """The index published last, whatever its version (a base to patch from)."""

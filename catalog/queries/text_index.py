@@ -137,22 +137,53 @@ class TextIndex:
     `postings[offsets[t]:offsets[t + 1]]` are the rows having term `t` with their
     weight class, packed as `row * 4 + class` (four bytes a posting); `name_hash`
     hashes each row's name as normalized tokens.
+
+    A patched index is layered (`text_patch`): the postings of the rows in `stale`
+    (sorted) are out of date, and `overlay` holds those rows' current postings (an index
+    of its own over the same row numbers, whose `name_hash` is empty). Patching then
+    writes the changed rows only, not the whole postings array; the overlay is folded
+    in once it grows (`text_patch.fold`).
     """
 
     terms: Terms
     offsets: np.ndarray
     postings: np.ndarray
     name_hash: np.ndarray
+    stale: np.ndarray | None = None
+    overlay: TextIndex | None = None
 
     @property
     def nbytes(self) -> int:
         """Memory held by the arrays."""
-        arrays = (self.offsets, self.postings, self.name_hash)
-        return self.terms.nbytes + sum(a.nbytes for a in arrays)
+        arrays = [self.offsets, self.postings, self.name_hash]
+        if self.stale is not None:
+            arrays.append(self.stale)
+        extra = self.overlay.nbytes if self.overlay is not None else 0
+        return self.terms.nbytes + sum(a.nbytes for a in arrays) + extra
+
+    @property
+    def overlaid_rows(self) -> int:
+        """Rows whose postings the overlay holds (0: none)."""
+        return 0 if self.stale is None else len(self.stale)
 
     def token_points(self, size: int, lexemes: list[tuple[bytes, bool]]) -> np.ndarray:
         """Per row, the best points of any of these (lexeme, prefix?) matches (0: none)."""
         points = np.zeros(size, dtype=np.uint16)  # summed over tokens later
+        self._collect(points, lexemes)
+        if self.overlay is not None and self.stale is not None:
+            points[self.stale] = 0  # out of date here: the overlay's postings count
+            self.overlay._collect(points, lexemes)
+        return points
+
+    def posting_count(self, lexeme: bytes, prefix: bool) -> int:
+        """Postings a lookup reads (the overlay's included)."""
+        lo, hi = self.terms.prefix_range(lexeme)
+        if not prefix:
+            hi = lo + int(lo < hi and self.terms[lo] == lexeme)
+        found = int(self.offsets[hi] - self.offsets[lo])
+        return found + (self.overlay.posting_count(lexeme, prefix) if self.overlay else 0)
+
+    def _collect(self, points: np.ndarray, lexemes: list[tuple[bytes, bool]]) -> None:
         for lexeme, prefix in lexemes:
             lo, hi = self.terms.prefix_range(lexeme)
             word = lo < hi and self.terms[lo] == lexeme
@@ -160,7 +191,6 @@ class TextIndex:
                 self._add(points, lo, lo + 1, _POINTS_WORD)
             if prefix:
                 self._add(points, lo + word, hi, _POINTS_PREFIX)
-        return points
 
     def _add(self, points: np.ndarray, lo: int, hi: int, table: np.ndarray) -> None:
         start, stop = int(self.offsets[lo]), int(self.offsets[hi])
@@ -369,14 +399,8 @@ def match_points(index: TextIndex, size: int, query: QueryLexemes) -> tuple[np.n
 
 def _postings(index: TextIndex, group: list[list[TokenLexemes]]) -> int:
     """How many postings a group reads (to take the most selective first)."""
-    total = 0
-    for token in (t for alt in group for t in alt):
-        for lexeme, prefix in (lx for config in token for lx in config):
-            lo, hi = index.terms.prefix_range(lexeme)
-            if not prefix:
-                hi = lo + int(lo < hi and index.terms[lo] == lexeme)
-            total += int(index.offsets[hi] - index.offsets[lo])
-    return total
+    tokens = (t for alt in group for t in alt)
+    return sum(index.posting_count(*lx) for token in tokens for config in token for lx in config)
 
 
 def _group_points(

@@ -70,47 +70,124 @@ def read_text_delta(conn: Connection, changed: np.ndarray) -> TextDelta:
     )
 
 
+# Past this many rows, the overlay of a layered index is folded into its main postings
+# (`fold`, in the background): each search token reads the overlay besides the main
+# postings and zeroes the stale rows, a cost that grows with the overlay.
+OVERLAY_MAX_ROWS = 100_000
+
+
+@dataclass(slots=True)
+class _NewPostings:
+    """Postings to merge into an index: per posting its lexeme's position in `lexemes`
+    (sorted bytewise), its row (in the merged index's numbering) and weight class."""
+
+    lexemes: list[bytes]
+    lexeme_of: np.ndarray
+    rows: np.ndarray
+    classes: np.ndarray
+
+
 def patch_text(old: TextIndex, plan: RowPlan, delta: TextDelta) -> TextIndex:
-    """`old` with the changed rows' postings and names replaced by `delta`'s."""
-    kept, counts = _kept_postings(old, plan)
-    terms, old_to_new_term, lexeme_terms = _merge_terms(old.terms, delta.lexemes)
+    """`old` with the changed rows' postings and names replaced by `delta`'s.
+
+    Layered: the changed rows' postings go to the overlay and the main postings are
+    kept as they are (a patch then writes what changed, not the whole postings array).
+    When rows are renumbered every posting moves anyway: the overlay is folded in and
+    the patch merged into the main postings (also past four times `OVERLAY_MAX_ROWS`).
+    """
+    name_hash = plan.spread(old.name_hash, 0)
+    name_hash[plan.rows_of(delta.name_ids)] = delta.name_hashes
+    new = _NewPostings(delta.lexemes, delta.lexeme_of, plan.rows_of(delta.model_ids), delta.classes)
+    # Past the hard limit (writes so steady that no background fold could finish
+    # between patches), this patch folds.
+    if plan.old_to_new is not None or old.overlaid_rows > 4 * OVERLAY_MAX_ROWS:
+        base = fold(old)
+        terms, offsets, postings = _merge(base, plan.changed_old, plan.old_to_new, new)
+        return TextIndex(terms, offsets, postings, name_hash)
+    overlay = old.overlay if old.overlay is not None else _empty()
+    terms, offsets, postings = _merge(overlay, plan.changed_old, None, new)
+    changed = plan.rows_of(delta.name_ids)
+    stale = changed if old.stale is None else np.union1d(old.stale, changed)
+    layered = TextIndex(terms, offsets, postings, np.zeros(0, dtype=np.int64))
+    return TextIndex(
+        old.terms, old.offsets, old.postings, name_hash, stale.astype(np.int32), layered
+    )
+
+
+def fold(index: TextIndex) -> TextIndex:
+    """A layered index with its overlay merged into the main postings (the same rows
+    match the same searches): one pass over the postings, seconds at millions of models."""
+    if index.overlay is None or index.stale is None:
+        return index
+    stale = np.zeros(len(index.name_hash), dtype=bool)
+    stale[index.stale] = True
+    overlay = index.overlay
+    new = _NewPostings(
+        [overlay.terms[i] for i in range(len(overlay.terms))],
+        np.repeat(np.arange(len(overlay.terms), dtype=np.int64), np.diff(overlay.offsets)),
+        (overlay.postings >> 2).astype(np.int64),
+        (overlay.postings & 3).astype(np.int32),
+    )
+    terms, offsets, postings = _merge(index, stale, None, new)
+    return TextIndex(terms, offsets, postings, index.name_hash)
+
+
+def _empty() -> TextIndex:
+    """An index with no terms (the overlay before the first patch)."""
+    no_terms = Terms(np.zeros(0, dtype=np.uint8), np.zeros(1, dtype=np.int32))
+    return TextIndex(
+        no_terms, np.zeros(1, dtype=np.int32), np.zeros(0, dtype=np.int32), np.zeros(0, np.int64)
+    )
+
+
+def needs_fold(index: TextIndex) -> bool:
+    """Whether the overlay has outgrown its keep (`OVERLAY_MAX_ROWS`, or a twentieth of
+    the rows in a smaller catalog, where folding takes moments)."""
+    return index.overlaid_rows > min(OVERLAY_MAX_ROWS, len(index.name_hash) // 20)
+
+
+def _merge(
+    old: TextIndex, drop: np.ndarray, old_to_new: np.ndarray | None, new: _NewPostings
+) -> tuple[Terms, np.ndarray, np.ndarray]:
+    """`old`'s main postings without the rows `drop` marks (renumbered), with `new`'s."""
+    kept, counts = _kept_postings(old, drop, old_to_new)
+    terms, old_to_new_term, lexeme_terms = _merge_terms(old.terms, new.lexemes)
     n_terms = len(terms)
     kept_counts = np.zeros(n_terms, dtype=np.int64)
     kept_counts[old_to_new_term] = counts
     kept_offsets = np.concatenate(([0], np.cumsum(kept_counts)))
-    term_ids, packed = _best_new_postings(lexeme_terms[delta.lexeme_of], plan, delta)
+    term_ids, packed = _best_new_postings(lexeme_terms[new.lexeme_of], new.rows, new.classes)
     # Each new posting goes at the end of its term's kept run.
     postings = np.insert(kept, kept_offsets[term_ids + 1], packed)
     added = np.bincount(term_ids, minlength=n_terms)
-    offsets = narrow(kept_offsets + np.concatenate(([0], np.cumsum(added))))
-    name_hash = plan.spread(old.name_hash, 0)
-    name_hash[plan.rows_of(delta.name_ids)] = delta.name_hashes
-    return TextIndex(terms, offsets, postings, name_hash)
+    return terms, narrow(kept_offsets + np.concatenate(([0], np.cumsum(added)))), postings
 
 
 def _best_new_postings(
-    term_ids: np.ndarray, plan: RowPlan, delta: TextDelta
+    term_ids: np.ndarray, rows: np.ndarray, classes: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The delta's postings by term, one per term and row with its best class (as
+    """New postings by term, one per term and row with its best class (as
     `best_postings` leaves a built index): their term ids and packed postings."""
-    order = np.lexsort((-delta.classes, delta.model_ids, term_ids))
-    term_ids, rows = term_ids[order], plan.rows_of(delta.model_ids[order])
+    order = np.lexsort((-classes, rows, term_ids))
+    term_ids, rows = term_ids[order], rows[order]
     first = np.ones(len(order), dtype=bool)
     first[1:] = (term_ids[1:] != term_ids[:-1]) | (rows[1:] != rows[:-1])
-    packed = (rows * 4 + delta.classes[order]).astype(np.int32)
+    packed = (rows * 4 + classes[order]).astype(np.int32)
     return term_ids[first], packed[first]
 
 
-def _kept_postings(old: TextIndex, plan: RowPlan) -> tuple[np.ndarray, np.ndarray]:
-    """The postings of unchanged rows (renumbered) and how many each term keeps."""
+def _kept_postings(
+    old: TextIndex, drop: np.ndarray, old_to_new: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The postings of rows not dropped (renumbered) and how many each term keeps."""
     # Looked up by the packed posting itself: no shifted copy of every posting.
-    drop = np.repeat(plan.changed_old, 4)[old.postings]
-    dropped_at = np.flatnonzero(drop)
+    dropped = np.repeat(drop, 4)[old.postings]
+    dropped_at = np.flatnonzero(dropped)
     terms_of_dropped = np.searchsorted(old.offsets, dropped_at, side="right") - 1
     counts = np.diff(old.offsets) - np.bincount(terms_of_dropped, minlength=len(old.terms))
-    kept = old.postings[~drop] if len(dropped_at) else old.postings
-    if plan.old_to_new is not None:
-        rows = plan.old_to_new[kept >> 2].astype(np.int32)
+    kept = old.postings[~dropped] if len(dropped_at) else old.postings
+    if old_to_new is not None:
+        rows = old_to_new[kept >> 2].astype(np.int32)
         kept = rows * 4 + (kept & 3)
     return kept, counts
 

@@ -19,6 +19,7 @@ from catalog.queries.index_cache import FacetIndexCache
 from catalog.queries.index_delta import Delta, read_delta
 from catalog.queries.index_patch import _patch_multi, apply_delta
 from catalog.queries.row_plan import RowPlan
+from catalog.queries.text_patch import fold
 from tests.factories import catalog_records, load, record, remove
 
 
@@ -49,14 +50,18 @@ def _pairs(index: FacetIndex, field: str) -> set[tuple[int, int]]:
 
 
 def _postings(index: FacetIndex) -> dict[bytes, set[tuple[int, int]]]:
+    """(model id, class) per term, as searches see them: a layered index's stale rows
+    left out of its main postings, its overlay's postings added."""
     assert index.text is not None
-    found = {}
-    for term in range(len(index.text.terms)):
-        lo, hi = index.text.offsets[term], index.text.offsets[term + 1]
-        packed = index.text.postings[lo:hi]
-        found[index.text.terms[term]] = set(
-            zip(index.ids[packed >> 2].tolist(), (packed & 3).tolist(), strict=True)
-        )
+    stale = set() if index.text.stale is None else set(index.text.stale.tolist())
+    found: dict[bytes, set[tuple[int, int]]] = {}
+    layers = [(index.text, stale), (index.text.overlay, set())]
+    for layer, hidden in [(t, h) for t, h in layers if t is not None]:
+        for term in range(len(layer.terms)):
+            packed = layer.postings[layer.offsets[term] : layer.offsets[term + 1]]
+            found.setdefault(layer.terms[term], set()).update(
+                (int(index.ids[p >> 2]), int(p & 3)) for p in packed if p >> 2 not in hidden
+            )
     return {term: rows for term, rows in found.items() if rows}
 
 
@@ -124,7 +129,12 @@ def test_changed_added_and_removed_models_patch_to_the_rebuilt_index(fresh_engin
     assert len(delta.changed) == len(changed) + len(added) + 1
     patched = apply_delta(base, delta)
     assert patched.size == base.size + 3
-    assert_same_index(patched, _build(fresh_engine))
+    rebuilt = _build(fresh_engine)
+    assert_same_index(patched, rebuilt)
+    assert patched.text is not None
+    assert patched.text.postings is base.text.postings  # layered: the main postings kept
+    assert patched.text.overlaid_rows == len(changed) + len(added) + 1
+    assert_same_index(dataclasses.replace(patched, text=fold(patched.text)), rebuilt)
     carried = assert_same_grouping(patched)
     assert {"format", "tag"} <= set(carried)  # a new tag value: the others renumbered
     # Value bitsets too, a single-valued field's and a multi-valued one's.
