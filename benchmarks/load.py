@@ -379,7 +379,9 @@ def left_in_transaction(database_url: str) -> list[str]:
                 text(
                     "SELECT application_name || ': ' || query FROM pg_stat_activity "
                     "WHERE datname = current_database() AND pid <> pg_backend_pid() "
-                    "AND state LIKE 'idle in transaction%'"
+                    "AND state LIKE 'idle in transaction%' "
+                    # Left, not caught between a statement and its commit: idle a while.
+                    "AND clock_timestamp() - state_change > interval '1 second'"
                 )
             ).scalars()
             return list(rows)

@@ -140,8 +140,7 @@ class FacetIndexCache:
             if self._building:
                 continue
             try:
-                with engine.connect() as conn:
-                    version = read_version(conn)
+                version = _read_version(engine)
             except Exception as exc:  # noqa: BLE001 - the database may be away a while
                 if not failing:
                     log.warning("facet index: cannot read the catalog version: %s", exc)
@@ -183,8 +182,7 @@ class FacetIndexCache:
             return index
 
         def version() -> tuple[Any, ...]:
-            with engine.connect() as conn:
-                return read_version(conn)
+            return _read_version(engine)
 
         index = build() if self.store is None else self.store.obtain(version, build)
         self._index = index
@@ -299,6 +297,14 @@ class FacetIndexCache:
             while len(self._hits) > self._hits_size:
                 self._hits.popitem(last=False)
         return hit
+
+
+def _read_version(engine: Engine) -> tuple[Any, ...]:
+    """The catalog's version, outside any transaction: one statement is consistent in
+    itself, and a poll four times a second leaves no connection idle in a transaction
+    between its statement and the rollback, not even for a moment."""
+    with engine.connect() as conn:
+        return read_version(conn.execution_options(isolation_level="AUTOCOMMIT"))
 
 
 def _query_hits(session: Session, index: FacetIndex, search: str, with_rank: bool) -> SearchHits:
