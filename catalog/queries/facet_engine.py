@@ -176,6 +176,34 @@ def _global_order(index: FacetIndex, key: SortKey) -> tuple[np.ndarray, np.ndarr
     return cached
 
 
+def patched_order(
+    index: FacetIndex,
+    token: str,
+    old: tuple[np.ndarray, np.ndarray],
+    dropped: np.ndarray,
+    touched: np.ndarray,
+) -> None:
+    """Keep in `index` the global order `token` of the index it was patched from (rows
+    not renumbered): the `dropped` rows' entries (a mask of old rows) taken out and the
+    `touched` rows' merged in at their places, as `_global_order` would sort them (by
+    value, ties in row order). Two passes over the order, where sorting anew took four
+    times as long at millions of models."""
+    key = SortKey(token[:-1], token.endswith("-"))
+    order, norm = old
+    keep = ~dropped[order]
+    order, norm = order[keep], norm[keep]
+    touched = np.sort(touched)
+    new_norm = _normalized(index.numbers[key.field].take(touched), key.descending)
+    by_value = np.argsort(new_norm, kind="stable")  # touched is ascending: ties by row
+    touched, new_norm = touched[by_value], new_norm[by_value]
+    at = np.searchsorted(norm, new_norm, side="left")
+    ties = np.searchsorted(norm, new_norm, side="right") - at
+    for i in np.flatnonzero(ties).tolist():  # among equal values, by row
+        lo = int(at[i])
+        at[i] = lo + int(np.searchsorted(order[lo : lo + int(ties[i])], touched[i]))
+    index.sort_orders[token] = (np.insert(order, at, touched), np.insert(norm, at, new_norm))
+
+
 def page_single_key(
     index: FacetIndex, mask: np.ndarray, key: SortKey, cursor: Cursor | None, first: int
 ) -> PageSlice:

@@ -15,6 +15,7 @@ import numpy as np
 
 from catalog.queries import bitsets
 from catalog.queries.dimensions import DIMENSIONS
+from catalog.queries.facet_engine import patched_order
 from catalog.queries.facet_index import (
     NUMBER_COLUMNS,
     SINGLE_FIELDS,
@@ -90,6 +91,10 @@ def apply_delta(base: FacetIndex, delta: Delta) -> FacetIndex:
         derived=derived,
     )
     _carry_bitsets(base, patched, plan, delta)
+    if plan.old_to_new is None:
+        touched = np.union1d(np.flatnonzero(plan.changed_old), rows)
+        for token, old in base.sort_orders.items():
+            patched_order(patched, token, old, plan.changed_old, touched)
     return patched
 
 
@@ -203,14 +208,47 @@ def _patch_by_row(
     counts = plan.spread(np.where(plan.changed_old, 0, old_counts), 0)
     counts += np.bincount(rows, minlength=plan.size).astype(counts.dtype)
     offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int32)
+    order = np.lexsort((values, rows))  # by row, then value: as `_by_row` groups them
+    new_codes = (vocab.code_of[values[order]] + 1).astype(old_codes.dtype)
+    if plan.old_to_new is None:
+        codes = _replace_row_entries(
+            old_codes, old_offsets, plan, rows[order], new_codes, remap=remap
+        )
+        return codes, offsets
     codes = np.empty(int(offsets[-1]), dtype=old_codes.dtype)
     kept_rows = ~plan.spread(plan.changed_old, True)  # new rows come from the delta too
     kept = np.repeat(kept_rows, counts)
     kept_codes = old_codes[np.repeat(~plan.changed_old, old_counts)]
     codes[kept] = kept_codes if remap is None else remap[kept_codes]
-    order = np.lexsort((values, rows))  # by row, then value: as `_by_row` groups them
-    codes[~kept] = (vocab.code_of[values[order]] + 1).astype(old_codes.dtype)
+    codes[~kept] = new_codes
     return codes, offsets
+
+
+def _replace_row_entries(
+    old_codes: np.ndarray,
+    old_offsets: np.ndarray,
+    plan: RowPlan,
+    rows: np.ndarray,
+    new_codes: np.ndarray,
+    *,
+    remap: np.ndarray | None,
+) -> np.ndarray:
+    """Rows-grouped entries with the changed rows' entries replaced by `new_codes` (of
+    `rows`, ascending), rows not renumbered, the kept ones' codes remapped: a delete and
+    an insert at the changed rows only, where marking every entry kept or not took two
+    passes over all of them."""
+    changed = np.flatnonzero(plan.changed_old)
+    starts, lengths = old_offsets[changed], np.diff(old_offsets)[changed]
+    dropped = np.cumsum(lengths) - lengths  # entries dropped before each changed row
+    at = np.repeat(starts - dropped, lengths) + np.arange(int(lengths.sum()))
+    kept = np.delete(old_codes, at)
+    if remap is not None:
+        kept = remap[kept].astype(old_codes.dtype)
+    # A row's entries go where its old ones were (new rows: at the end), less the
+    # entries dropped before it.
+    n_old = len(old_offsets) - 1
+    before = np.concatenate(([0], np.cumsum(lengths)))[np.searchsorted(changed, rows)]
+    return np.insert(kept, old_offsets[np.minimum(rows, n_old)] - before, new_codes)
 
 
 def _code_remap(old: Vocabulary, new: Vocabulary) -> np.ndarray | None:

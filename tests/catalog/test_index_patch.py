@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 from catalog import runs
 from catalog.models.changes import VOCABULARY_CODES
 from catalog.queries import bitsets, index_cache
-from catalog.queries.facet_engine import _by_row, warm
+from catalog.queries.facet_engine import _by_row, _global_order, warm
 from catalog.queries.facet_index import FacetIndex, MultiValued, build_index
+from catalog.queries.filters import SortKey
 from catalog.queries.index_cache import FacetIndexCache
 from catalog.queries.index_delta import Delta, read_delta
 from catalog.queries.index_patch import _patch_multi, apply_delta
@@ -92,7 +93,7 @@ def assert_same_grouping(patched: FacetIndex) -> list[str]:
     """The rows-grouped codes a patch carried over equal ones computed afresh; the fields
     it carried over."""
     carried = [f for f in patched.multi if f"rows:{f}" in patched.derived]
-    fresh = dataclasses.replace(patched, derived={})
+    fresh = dataclasses.replace(patched, derived={}, sort_orders={})
     for field in carried:
         codes, offsets = patched.derived[f"rows:{field}"]
         want_codes, want_offsets = _by_row(fresh, field)
@@ -104,6 +105,11 @@ def assert_same_grouping(patched: FacetIndex) -> list[str]:
         assert want is not None
         np.testing.assert_array_equal(patched.derived[key], want, err_msg=field)
         carried.append(key)
+    for token, (order, norm) in patched.sort_orders.items():
+        want_order, want_norm = _global_order(fresh, SortKey(token[:-1], token.endswith("-")))
+        assert order.tolist() == want_order.tolist(), token
+        np.testing.assert_array_equal(norm, want_norm, err_msg=token)
+        carried.append(f"order:{token}")
     return carried
 
 
@@ -137,8 +143,10 @@ def test_changed_added_and_removed_models_patch_to_the_rebuilt_index(fresh_engin
     assert_same_index(dataclasses.replace(patched, text=fold(patched.text)), rebuilt)
     carried = assert_same_grouping(patched)
     assert {"format", "tag"} <= set(carried)  # a new tag value: the others renumbered
-    # Value bitsets too, a single-valued field's and a multi-valued one's.
+    # Value bitsets too, a single-valued field's and a multi-valued one's, and the order
+    # of the default sort.
     assert {"bits:format", "bits:task", "bits:platform", "bits:license"} <= set(carried)
+    assert "order:downloads-" in carried
 
 
 def test_a_lower_id_committed_late_renumbers_the_rows_after_it(fresh_engine) -> None:
