@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,10 +55,12 @@ def build_platform_counts_select() -> Select[str, str, int, int]:
     )
 
 
+@functools.cache
 def live_runs() -> type[HarvestRun]:
     """`harvest_runs` as reads should show it: a `running` run whose lock is no longer
     held is `interrupted` (its process was killed or lost its connection, and nothing
-    recorded that yet; the next run of the platform will).
+    recorded that yet; the next run of the platform will). Built once: an expression
+    is immutable, and building this one took longer than running the query using it.
 
     Returns:
         An alias of `HarvestRun` over that view of the table, for use in selects.
