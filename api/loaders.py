@@ -56,6 +56,29 @@ def _grouped(
     return load
 
 
+def _kept_grouped(
+    kept: Kept,
+    kind: str,
+    fetch: Callable[[list[int], Any], dict[int, V]],
+    default: Callable[[], V],
+) -> Callable[[list[tuple[int, Any]]], Awaitable[list[V]]]:
+    """As `_grouped`, the values kept across requests (`Kept`), a model without one
+    kept as `default()` (read once, like the others)."""
+
+    def read(keys: list[tuple[int, Any]]) -> dict[tuple[int, Any], V]:
+        groups: dict[Any, list[int]] = defaultdict(list)
+        for model_id, options in keys:
+            groups[options].append(model_id)
+        found = {opts: fetch(ids, opts) for opts, ids in groups.items()}
+        return {(mid, opts): found[opts].get(mid) or default() for mid, opts in keys}
+
+    async def load(keys: list[tuple[int, Any]]) -> list[V]:
+        found = kept.fetch(kind, keys, read)
+        return [found[key] for key in keys]
+
+    return load
+
+
 def _details_of_parts(
     session: Session, kept: Kept
 ) -> Callable[[list[tuple[int, str]]], Awaitable[list[ModelDetail]]]:
@@ -129,8 +152,12 @@ class Loaders:
         self.metrics: DataLoader[tuple[int, dt.datetime | None], list[MetricPoint]] = DataLoader(
             _grouped(lambda ids, since: dict(detail.metrics_by_model(s, ids, since)), list)
         )
+        # Kept too: lineage and the children's downloads (their order) are in the index's
+        # fingerprint; every model page asks for its derivatives.
         self.children: DataLoader[tuple[int, tuple[str | None, int]], ChildPage] = DataLoader(
-            _grouped(
+            _kept_grouped(
+                kept,
+                "children",
                 lambda ids, opts: lineage.children(s, ids, opts[0], opts[1]),
                 lambda: ChildPage([], 0),
             )

@@ -141,3 +141,34 @@ def _settled_version(engine) -> tuple:  # noqa: ANN001
         if now != version:
             version, since = now, time.monotonic()
     return version
+
+
+def test_derivatives_are_read_once_per_snapshot_and_again_after_a_harvest(fresh_engine) -> None:
+    with Session(fresh_engine) as session:
+        load(session, with_lineage(_records(), [(1, 0, "finetune")]))
+        session.commit()
+    cache = FacetIndexCache(fresh_engine)
+    cache.build_now()
+    query = '{ model(ref: "huggingface:org/m0") { derivatives(first: 5) { totalCount } } }'
+    statements: list[str] = []
+    event.listen(fresh_engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+
+    def derivatives() -> int:
+        statements.clear()
+        with Session(fresh_engine) as session:
+            result = execute(session, query, index_cache=cache)
+        assert result.errors is None, result.errors
+        return result.data["model"]["derivatives"]["totalCount"]
+
+    def reads_lineage() -> bool:  # not the version check, which names the table too
+        return any("model_lineage" in s and "pg_stat" not in s for s in statements)
+
+    assert derivatives() == 1
+    assert reads_lineage()
+    assert derivatives() == 1
+    assert not reads_lineage()  # same snapshot: kept
+    with Session(fresh_engine) as session:
+        load(session, with_lineage(_records(), [(1, 0, "finetune"), (2, 0, "quantized")]))
+        session.commit()
+    cache.build_now()
+    assert derivatives() == 2
