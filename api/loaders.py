@@ -1,8 +1,9 @@
 """DataLoaders, one per relationship, so a page of models costs a fixed number of
 statements whatever its size. They are created fresh for each request.
 
-Model rows and list attributes (base models included: the index's change fingerprint
-covers lineage) are also kept across requests under the facet index snapshot in use
+Model rows, list attributes, derivatives and popularity history (the index's change
+fingerprint covers lineage and metrics, which the index itself does not hold) are also
+kept across requests under the facet index snapshot in use
 (`FacetIndexCache.row_scope`): the popular models fill most pages, and reading their
 rows took a quarter of a worker's time under load. They are read again when the index
 moves on, so a page shows a harvest's changes when search does.
@@ -149,8 +150,11 @@ class Loaders:
         self.derived: DataLoader[int, DerivedRow | None] = DataLoader(
             _by_id(self._derived_fetch(s), lambda: None)
         )
+        # Popularity history is in the fingerprint too (a harvest writes it).
         self.metrics: DataLoader[tuple[int, dt.datetime | None], list[MetricPoint]] = DataLoader(
-            _grouped(lambda ids, since: dict(detail.metrics_by_model(s, ids, since)), list)
+            _kept_grouped(
+                kept, "metrics", lambda ids, since: detail.metrics_by_model(s, ids, since), list
+            )
         )
         # Kept too: lineage and the children's downloads (their order) are in the index's
         # fingerprint; every model page asks for its derivatives.

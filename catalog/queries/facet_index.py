@@ -181,9 +181,10 @@ def read_version(conn: Connection) -> tuple[Any, ...]:
     New models move `max(id)`; harvest runs move the run columns (soft deletes happen at
     the end of a run), family rebuilds their own; any write to the tables the index reads
     moves the change log (`index_changes`) at once, and the table statistics within
-    seconds (a transaction that took a lower log id and committed late). Lineage is not
-    in the index, but the model rows the API keeps per snapshot carry base models
-    (`api.loaders`), so a change to it moves the fingerprint too.
+    seconds (a transaction that took a lower log id and committed late). Lineage and
+    popularity history are not in the index, but the API keeps model pages per snapshot
+    (`api.loaders`: base models, derivatives, metrics), so a change to them moves the
+    fingerprint too (the index is then patched with nothing, at no cost).
     """
     row = conn.execute(
         text(
@@ -199,7 +200,9 @@ def read_version(conn: Connection) -> tuple[Any, ...]:
                                       'model_formats', 'model_languages', 'model_datasets',
                                       'model_tags', 'authors', 'tags', 'model_derivations',
                                       'model_usages', 'model_family_paths', 'families',
-                                      'model_lineage'))
+                                      'model_lineage')
+                       -- the partitions of model_metrics (its parent keeps no counts)
+                       OR starts_with(relname, 'model_metrics_'))
             """
         )
     ).one()

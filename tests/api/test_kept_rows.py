@@ -172,3 +172,37 @@ def test_derivatives_are_read_once_per_snapshot_and_again_after_a_harvest(fresh_
         session.commit()
     cache.build_now()
     assert derivatives() == 2
+
+
+def test_popularity_history_is_kept_and_a_new_observation_alone_reaches_pages(
+    fresh_engine,
+) -> None:
+    with Session(fresh_engine) as session:
+        load(session, _records())
+        session.commit()
+    cache = FacetIndexCache(fresh_engine)
+    cache.build_now()
+    query = '{ model(ref: "huggingface:org/m1") { metrics { downloads } } }'
+
+    def history() -> list[int | None]:
+        with Session(fresh_engine) as session:
+            result = execute(session, query, index_cache=cache)
+        assert result.errors is None, result.errors
+        return [point["downloads"] for point in result.data["model"]["metrics"]]
+
+    first = history()
+    before = _settled_version(fresh_engine)
+    with fresh_engine.begin() as conn:  # a metrics row alone, in a partition
+        conn.execute(
+            text(
+                "INSERT INTO model_metrics (model_id, observed_at, downloads) "
+                "SELECT id, now() + interval '1 day', 424242 FROM models WHERE name = 'm1'"
+            )
+        )
+    deadline = time.monotonic() + 10
+    while _version(fresh_engine) == before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _version(fresh_engine) != before
+    assert history() == first  # kept until the index moves on
+    cache.build_now()
+    assert history() == [*first, 424242]
