@@ -8,6 +8,7 @@ and refuse what would cost too much with a message that names the limit.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -168,6 +169,23 @@ def check_document(document: DocumentNode, operation_name: str | None) -> None:
         )
 
 
+# Documents found fine, by identity: the parser cache hands out the same document for
+# the same text, and walking it on every request took 2% of a worker's time under load.
+# The document is held with its entry, so its id cannot be reused while it is there.
+_CHECKED: OrderedDict[tuple[int, str | None], DocumentNode] = OrderedDict()
+
+
+def _checked(document: DocumentNode, operation_name: str | None) -> None:
+    """`check_document`, once per document object and operation name."""
+    key = (id(document), operation_name)
+    if _CHECKED.get(key) is document:
+        return
+    check_document(document, operation_name)  # raises: nothing kept
+    _CHECKED[key] = document
+    while len(_CHECKED) > VALIDATION_CACHE_SIZE:
+        _CHECKED.popitem(last=False)
+
+
 class GuardedValidation(SchemaExtension):
     """`check_document`, then graphql-core's validation (cached per document).
 
@@ -186,7 +204,7 @@ class GuardedValidation(SchemaExtension):
         assert ctx.graphql_document is not None
         try:
             # The name the client sent: `operation_name` falls back to the first one's.
-            check_document(ctx.graphql_document, ctx._provided_operation_name)
+            _checked(ctx.graphql_document, ctx._provided_operation_name)
         except DocumentTooCostlyError as error:
             ctx.pre_execution_errors = [error]
         else:

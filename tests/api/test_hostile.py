@@ -110,15 +110,16 @@ BAD_QUERIES = [
 
 @pytest.mark.parametrize(("body", "message"), BAD_QUERIES)
 def test_bad_queries_get_a_graphql_error_that_names_the_problem(served, body, message) -> None:
-    response = post(served, body)
-    assert response.status_code in (200, 400)
-    if not response.headers["content-type"].startswith("application/json"):
-        assert response.status_code == 400  # refused while reading the request
-        assert message in response.text
-        return
-    errors = response.json()["errors"]
-    assert any(message in e["message"] for e in errors), errors
-    assert not any(e.get("extensions", {}).get("code") == "INTERNAL" for e in errors)
+    for _ in range(2):  # sent again: still refused (only documents found fine are cached)
+        response = post(served, body)
+        assert response.status_code in (200, 400)
+        if not response.headers["content-type"].startswith("application/json"):
+            assert response.status_code == 400  # refused while reading the request
+            assert message in response.text
+            continue
+        errors = response.json()["errors"]
+        assert any(message in e["message"] for e in errors), errors
+        assert not any(e.get("extensions", {}).get("code") == "INTERNAL" for e in errors)
 
 
 def _nested_fragments(levels: int = 10, width: int = 10) -> str:
