@@ -100,11 +100,7 @@ def test_a_model_page_by_ref_is_read_once_per_snapshot(fresh_engine) -> None:
 
 
 def test_a_lineage_change_alone_reaches_kept_pages(fresh_engine) -> None:
-    with Session(fresh_engine) as session:
-        load(session, with_lineage(_records(), [(1, 0, "finetune")]))
-        session.commit()
-    cache = FacetIndexCache(fresh_engine)
-    cache.build_now()
+    cache = _built(fresh_engine, with_lineage(_records(), [(1, 0, "finetune")]))
     query = '{ model(ref: "huggingface:org/m1") { baseModels { relation } } }'
 
     def relations() -> list[str]:
@@ -114,17 +110,34 @@ def test_a_lineage_change_alone_reaches_kept_pages(fresh_engine) -> None:
         return [b["relation"] for b in result.data["model"]["baseModels"]]
 
     assert relations() == ["finetune"]
-    before = _settled_version(fresh_engine)  # the load's table statistics arrive late
-    with fresh_engine.begin() as conn:  # no model row changes: lineage alone
-        conn.execute(text("UPDATE model_lineage SET relation = 'quantized'"))
-    deadline = time.monotonic() + 10
-    while _version(fresh_engine) == before and time.monotonic() < deadline:
-        time.sleep(0.1)  # table statistics reach the fingerprint within a second or so
+    # No model row changes: lineage alone.
+    _write_alone(fresh_engine, "UPDATE model_lineage SET relation = 'quantized'")
     # The fingerprint moved, so a served API's watcher patches the index (build_now here).
-    assert _version(fresh_engine) != before
     assert relations() == ["finetune"]  # kept until the index moves on
     cache.build_now()
     assert relations() == ["quantized"]
+
+
+def _built(engine, records: list) -> FacetIndexCache:  # noqa: ANN001
+    """`records` loaded, and an index built in background mode (the served API's)."""
+    with Session(engine) as session:
+        load(session, records)
+        session.commit()
+    cache = FacetIndexCache(engine)
+    cache.build_now()
+    return cache
+
+
+def _write_alone(engine, statement: str) -> None:  # noqa: ANN001
+    """Run a write that names no model in the change log, and wait for the fingerprint
+    to move (table statistics reach it within a second or so)."""
+    before = _settled_version(engine)  # the load's statistics arrive late too
+    with engine.begin() as conn:
+        conn.execute(text(statement))
+    deadline = time.monotonic() + 10
+    while _version(engine) == before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _version(engine) != before
 
 
 def _version(engine) -> tuple:  # noqa: ANN001
@@ -144,11 +157,7 @@ def _settled_version(engine) -> tuple:  # noqa: ANN001
 
 
 def test_derivatives_are_read_once_per_snapshot_and_again_after_a_harvest(fresh_engine) -> None:
-    with Session(fresh_engine) as session:
-        load(session, with_lineage(_records(), [(1, 0, "finetune")]))
-        session.commit()
-    cache = FacetIndexCache(fresh_engine)
-    cache.build_now()
+    cache = _built(fresh_engine, with_lineage(_records(), [(1, 0, "finetune")]))
     query = '{ model(ref: "huggingface:org/m0") { derivatives(first: 5) { totalCount } } }'
     statements: list[str] = []
     event.listen(fresh_engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
@@ -177,11 +186,7 @@ def test_derivatives_are_read_once_per_snapshot_and_again_after_a_harvest(fresh_
 def test_popularity_history_is_kept_and_a_new_observation_alone_reaches_pages(
     fresh_engine,
 ) -> None:
-    with Session(fresh_engine) as session:
-        load(session, _records())
-        session.commit()
-    cache = FacetIndexCache(fresh_engine)
-    cache.build_now()
+    cache = _built(fresh_engine, _records())
     query = '{ model(ref: "huggingface:org/m1") { metrics { downloads } } }'
 
     def history() -> list[int | None]:
@@ -191,18 +196,11 @@ def test_popularity_history_is_kept_and_a_new_observation_alone_reaches_pages(
         return [point["downloads"] for point in result.data["model"]["metrics"]]
 
     first = history()
-    before = _settled_version(fresh_engine)
-    with fresh_engine.begin() as conn:  # a metrics row alone, in a partition
-        conn.execute(
-            text(
-                "INSERT INTO model_metrics (model_id, observed_at, downloads) "
-                "SELECT id, now() + interval '1 day', 424242 FROM models WHERE name = 'm1'"
-            )
-        )
-    deadline = time.monotonic() + 10
-    while _version(fresh_engine) == before and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert _version(fresh_engine) != before
+    _write_alone(  # a metrics row alone, in a partition
+        fresh_engine,
+        "INSERT INTO model_metrics (model_id, observed_at, downloads) "
+        "SELECT id, now() + interval '1 day', 424242 FROM models WHERE name = 'm1'",
+    )
     assert history() == first  # kept until the index moves on
     cache.build_now()
     assert history() == [*first, 424242]

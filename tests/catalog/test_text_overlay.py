@@ -52,6 +52,17 @@ def _change(engine: Engine, records: list, round_no: int) -> None:  # noqa: ANN0
         session.commit()
 
 
+def _shared(engine: Engine, root: Path, generated: int) -> tuple[list, FacetIndexCache, FacetIndex]:
+    """The hand-made records and `generated` more, loaded; a cache sharing its index
+    through a store in `root`, and the index it built."""
+    records = [*RECORDS, *catalog_records(generated)]
+    with Session(engine) as session:
+        load(session, records)
+        session.commit()
+    cache = FacetIndexCache(engine, store=IndexStore(root))
+    return records, cache, cache.build_now()
+
+
 def _wait_folded(cache: FacetIndexCache) -> FacetIndex:
     deadline = time.monotonic() + 60
     while True:
@@ -67,12 +78,7 @@ def _wait_folded(cache: FacetIndexCache) -> FacetIndex:
 def test_layered_then_folded_text_answers_as_sql(
     fresh_engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    records = [*RECORDS, *catalog_records(40)]
-    with Session(fresh_engine) as session:
-        load(session, records)
-        session.commit()
-    cache = FacetIndexCache(fresh_engine, store=IndexStore(tmp_path))
-    built = cache.build_now()
+    records, cache, built = _shared(fresh_engine, tmp_path, 40)
     assert built.text is not None
     monkeypatch.setattr(index_cache, "needs_fold", lambda text: False)
     for round_no in (1, 2):  # the second round changes a model the overlay holds
@@ -101,12 +107,7 @@ def test_layered_then_folded_text_answers_as_sql(
 def test_a_fold_overtaken_by_a_newer_patch_is_dropped(
     fresh_engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    records = [*RECORDS, *catalog_records(20)]
-    with Session(fresh_engine) as session:
-        load(session, records)
-        session.commit()
-    cache = FacetIndexCache(fresh_engine, store=IndexStore(tmp_path))
-    cache.build_now()
+    records, cache, _ = _shared(fresh_engine, tmp_path, 20)
     monkeypatch.setattr(index_cache, "needs_fold", lambda text: False)
     _change(fresh_engine, records, 1)
     layered = cache.build_now()
