@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 from strawberry.dataloader import DataLoader
 
 from catalog.queries import derived, detail, lineage
+from catalog.queries.compare import ComparisonReads
 from catalog.queries.derived import DerivedRow
 from catalog.queries.detail import MetricPoint, ModelDetail, ModelRow
 from catalog.queries.index_cache import FacetIndexCache
@@ -188,8 +189,32 @@ class Loaders:
 
     def row_by_ref(self, ref: str) -> ModelRow | None:
         """The model row of a ref (kept like the others), or None when unknown."""
+        return self._rows_by_refs([ref]).get(ref)
 
-        def read(refs: list[str]) -> dict[str, ModelRow]:
-            return detail.models_by_refs(self._session, refs)
+    def _rows_by_refs(self, refs: Sequence[str]) -> dict[str, ModelRow]:
+        def read(wanted: list[str]) -> dict[str, ModelRow]:
+            return detail.models_by_refs(self._session, wanted)
 
-        return self._kept.fetch("ref", [ref], read).get(ref)
+        return self._kept.fetch("ref", list(refs), read)
+
+    def comparison_reads(self) -> ComparisonReads:
+        """What a comparison reads, kept like pages' rows (a table of the same models
+        asked again reads nothing)."""
+        session, kept = self._session, self._kept
+
+        def rows(ids: Sequence[int]) -> dict[int, ModelRow]:
+            found = kept.fetch("row", list(ids), lambda m: dict(detail.models_by_ids(session, m)))
+            return {i: row for i, row in found.items() if row is not None}
+
+        def every_detail(ids: Sequence[int]) -> dict[int, ModelDetail]:
+            return kept.fetch("details", list(ids), lambda m: detail.details_by_ids(session, m))
+
+        def derived_rows(ids: Sequence[int]) -> dict[int, DerivedRow]:
+            return kept.fetch("derived", list(ids), lambda m: derived.derived_by_ids(session, m))
+
+        return ComparisonReads(
+            ids_by_refs=lambda refs: {r: row.id for r, row in self._rows_by_refs(refs).items()},
+            rows=rows,
+            details=every_detail,
+            derived=derived_rows,
+        )

@@ -111,8 +111,9 @@ async def compare(
         model_ids += family_compare_ids(session, family)
         if not model_ids and not refs:
             raise QueryError(f"family {family!r} has no models to compare yet")
-    resolved = compare_q.resolve_compared(session, model_ids, refs or [])
-    table = compare_q.build_comparison(session, resolved)
+    reads = info.context.loaders.comparison_reads()
+    resolved = compare_q.resolve_compared(session, model_ids, refs or [], reads)
+    table = compare_q.build_comparison(session, resolved, reads)
     found = await load_models(info.context, table.model_ids)
     return ComparisonTable(
         models=[m for m in found if m is not None],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy.orm import Session
 
@@ -33,7 +34,34 @@ class ComparisonTable:
     rows: list[ComparisonRow]
 
 
-def resolve_compared(session: Session, ids: Sequence[int], refs: Sequence[str]) -> list[int]:
+@dataclass(frozen=True, slots=True)
+class ComparisonReads:
+    """What a comparison reads: model ids by ref, and by model id the rows, every list
+    attribute and the derived values. `sql_reads` reads each from PostgreSQL; the API
+    passes readers that keep them per index snapshot (`api.loaders`)."""
+
+    ids_by_refs: Callable[[Sequence[str]], dict[str, int]]
+    rows: Callable[[Sequence[int]], dict[int, ModelRow]]
+    details: Callable[[Sequence[int]], dict[int, detail.ModelDetail]]
+    derived: Callable[[Sequence[int]], dict[int, DerivedRow]]
+
+
+def sql_reads(session: Session) -> ComparisonReads:
+    """Readers that read every time, through `session`."""
+    return ComparisonReads(
+        ids_by_refs=partial(detail.ids_by_refs, session),
+        rows=partial(detail.models_by_ids, session),
+        details=partial(detail.details_by_ids, session),
+        derived=partial(derived.derived_by_ids, session),
+    )
+
+
+def resolve_compared(
+    session: Session,
+    ids: Sequence[int],
+    refs: Sequence[str],
+    reads: ComparisonReads | None = None,
+) -> list[int]:
     """Model ids of the ids and refs to compare, in the order given, without repeats.
 
     Raises:
@@ -43,8 +71,9 @@ def resolve_compared(session: Session, ids: Sequence[int], refs: Sequence[str]) 
         raise QueryError("compare needs ids or refs")
     if len(ids) + len(refs) > MAX_COMPARED:
         raise QueryError(f"compare takes at most {MAX_COMPARED} models")
-    by_ref = detail.ids_by_refs(session, refs)
-    known = detail.models_by_ids(session, ids)
+    read = reads or sql_reads(session)
+    by_ref = read.ids_by_refs(refs) if refs else {}
+    known = read.rows(ids) if ids else {}
     unknown = [str(i) for i in ids if i not in known] + [r for r in refs if r not in by_ref]
     if unknown:
         raise QueryError(f"unknown models: {', '.join(unknown)}")
@@ -119,11 +148,15 @@ def _derived_attributes(
     ]
 
 
-def build_comparison(session: Session, model_ids: Sequence[int]) -> ComparisonTable:
-    """The comparison table of known model ids (a fixed number of statements)."""
-    rows = detail.models_by_ids(session, model_ids)
+def build_comparison(
+    session: Session, model_ids: Sequence[int], reads: ComparisonReads | None = None
+) -> ComparisonTable:
+    """The comparison table of known model ids (a fixed number of statements, or none
+    for what `reads` kept)."""
+    read = reads or sql_reads(session)
+    rows = read.rows(model_ids)
     # The page-of-models statement serves here too: every list attribute in one query.
-    details = detail.details_by_ids(session, model_ids)
+    details = read.details(model_ids)
 
     def terms_of(field: str) -> Callable[[ModelRow], str | None]:
         return lambda m: _join([t.slug for t in _detail(details, m).terms.get(field, [])])
@@ -157,7 +190,7 @@ def build_comparison(session: Session, model_ids: Sequence[int]) -> ComparisonTa
         ("datasets", "Datasets", terms_of("dataset")),
         ("baseModels", "Base models", parents_of),
     ]
-    attributes += _derived_attributes(derived.derived_by_ids(session, model_ids))
+    attributes += _derived_attributes(read.derived(model_ids))
     table_rows = []
     for attribute, label, value_of in attributes:
         values = [value_of(rows[mid]) for mid in model_ids]

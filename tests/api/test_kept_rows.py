@@ -204,3 +204,29 @@ def test_popularity_history_is_kept_and_a_new_observation_alone_reaches_pages(
     assert history() == first  # kept until the index moves on
     cache.build_now()
     assert history() == [*first, 424242]
+
+
+def test_a_comparison_asked_again_reads_nothing_until_the_index_moves_on(fresh_engine) -> None:
+    cache = _built(fresh_engine, _records())
+    refs = '["huggingface:org/m0", "huggingface:org/m1", "huggingface:org/m2"]'
+    query = f"{{ compare(refs: {refs}) {{ models {{ ref }} rows {{ attribute values }} }} }}"
+    statements: list[str] = []
+    event.listen(fresh_engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+
+    def table() -> dict[str, list]:
+        statements.clear()
+        with Session(fresh_engine) as session:
+            result = execute(session, query, index_cache=cache)
+        assert result.errors is None, result.errors
+        return {row["attribute"]: row["values"] for row in result.data["compare"]["rows"]}
+
+    first = table()
+    assert first["license"] == ["mit"] * 3
+    assert any("pg_stat" not in s for s in statements)
+    assert table() == first
+    assert [s for s in statements if "pg_stat" not in s] == []  # refs, rows, details, derived
+    with Session(fresh_engine) as session:
+        load(session, _records("apache-2.0"))
+        session.commit()
+    cache.build_now()
+    assert table()["license"] == ["apache-2.0"] * 3
