@@ -202,9 +202,10 @@ class Loaders:
         asked again reads nothing)."""
         session, kept = self._session, self._kept
 
+        kept_rows = self._rows_fetch(session, kept)  # shared with pages' rows
+
         def rows(ids: Sequence[int]) -> dict[int, ModelRow]:
-            found = kept.fetch("row", list(ids), lambda m: dict(detail.models_by_ids(session, m)))
-            return {i: row for i, row in found.items() if row is not None}
+            return {i: row for i, row in kept_rows(list(ids)).items() if row is not None}
 
         def every_detail(ids: Sequence[int]) -> dict[int, ModelDetail]:
             return kept.fetch("details", list(ids), lambda m: detail.details_by_ids(session, m))

@@ -185,7 +185,8 @@ class FacetIndexCache:
             return _read_version(engine)
 
         index = build() if self.store is None else self.store.obtain(version, build)
-        self._index = index
+        with self._lock:  # a fold checks and swaps under the lock: never over a newer one
+            self._index = index
         # The process that patched the index folds its text overlay, once it has grown.
         if built and index.text is not None and needs_fold(index.text):
             threading.Thread(

@@ -95,8 +95,9 @@ def patch_text(old: TextIndex, plan: RowPlan, delta: TextDelta) -> TextIndex:
     When rows are renumbered every posting moves anyway: the overlay is folded in and
     the patch merged into the main postings (also past four times `OVERLAY_MAX_ROWS`).
     """
+    changed = plan.rows_of(delta.name_ids)  # every changed model still in the catalog
     name_hash = plan.spread(old.name_hash, 0)
-    name_hash[plan.rows_of(delta.name_ids)] = delta.name_hashes
+    name_hash[changed] = delta.name_hashes
     new = _NewPostings(delta.lexemes, delta.lexeme_of, plan.rows_of(delta.model_ids), delta.classes)
     # Past the hard limit (writes so steady that no background fold could finish
     # between patches), this patch folds.
@@ -106,7 +107,6 @@ def patch_text(old: TextIndex, plan: RowPlan, delta: TextDelta) -> TextIndex:
         return TextIndex(terms, offsets, postings, name_hash)
     overlay = old.overlay if old.overlay is not None else _empty()
     terms, offsets, postings = _merge(overlay, plan.changed_old, None, new)
-    changed = plan.rows_of(delta.name_ids)
     stale = changed if old.stale is None else np.union1d(old.stale, changed)
     layered = TextIndex(terms, offsets, postings, np.zeros(0, dtype=np.int64))
     return TextIndex(

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from catalog import runs
 from catalog.models.changes import VOCABULARY_CODES
-from catalog.queries import bitsets, index_cache
+from catalog.queries import bitsets, index_cache, text_patch
 from catalog.queries.facet_engine import _by_row, _global_order, warm
 from catalog.queries.facet_index import FacetIndex, MultiValued, build_index
 from catalog.queries.filters import SortKey
@@ -147,6 +147,28 @@ def test_changed_added_and_removed_models_patch_to_the_rebuilt_index(fresh_engin
     # of the default sort.
     assert {"bits:format", "bits:task", "bits:platform", "bits:license"} <= set(carried)
     assert "order:downloads-" in carried
+
+
+def test_an_overlay_past_the_hard_limit_is_folded_by_the_next_patch(
+    fresh_engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    records = catalog_records(30)
+    with Session(fresh_engine) as session:
+        load(session, records)
+        session.commit()
+    base = _build(fresh_engine)
+    for round_no, limit in enumerate((10**6, 0)):  # layered, then folded inline
+        monkeypatch.setattr(text_patch, "OVERLAY_MAX_ROWS", limit)
+        with Session(fresh_engine) as session:
+            load(session, [dataclasses.replace(records[round_no], summary=f"aardvark {round_no}")])
+            session.commit()
+        delta = _delta(fresh_engine, base)
+        assert delta is not None
+        base = apply_delta(base, delta)
+        assert base.text is not None
+    assert base.text.overlay is None
+    assert base.text.stale is None
+    assert_same_index(base, _build(fresh_engine))
 
 
 def test_a_lower_id_committed_late_renumbers_the_rows_after_it(fresh_engine) -> None:
