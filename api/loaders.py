@@ -44,28 +44,14 @@ def _by_id(
 
 
 def _grouped(
-    fetch: Callable[[list[int], Any], dict[int, V]], default: Callable[[], V]
-) -> Callable[[list[tuple[int, Any]]], Awaitable[list[V]]]:
-    """Keys are (model id, options); one statement per distinct options."""
-
-    async def load(keys: list[tuple[int, Any]]) -> list[V]:
-        groups: dict[Any, list[int]] = defaultdict(list)
-        for model_id, options in keys:
-            groups[options].append(model_id)
-        found = {opts: fetch(ids, opts) for opts, ids in groups.items()}
-        return [found[opts].get(mid, default()) for mid, opts in keys]
-
-    return load
-
-
-def _kept_grouped(
-    kept: Kept,
-    kind: str,
     fetch: Callable[[list[int], Any], dict[int, V]],
     default: Callable[[], V],
+    kept: Kept | None = None,
+    kind: str = "",
 ) -> Callable[[list[tuple[int, Any]]], Awaitable[list[V]]]:
-    """As `_grouped`, the values kept across requests (`Kept`), a model without one
-    kept as `default()` (read once, like the others)."""
+    """Keys are (model id, options); one statement per distinct options. With `kept`,
+    the values are kept across requests as `kind` (`Kept`), a model without one kept as
+    `default()` (read once, like the others)."""
 
     def read(keys: list[tuple[int, Any]]) -> dict[tuple[int, Any], V]:
         groups: dict[Any, list[int]] = defaultdict(list)
@@ -75,16 +61,17 @@ def _kept_grouped(
         return {(mid, opts): found[opts].get(mid) or default() for mid, opts in keys}
 
     async def load(keys: list[tuple[int, Any]]) -> list[V]:
-        found = kept.fetch(kind, keys, read)
+        found = read(keys) if kept is None else kept.fetch(kind, keys, read)
         return [found[key] for key in keys]
 
     return load
 
 
-def _details_of_parts(
+def _parts_fetch(
     session: Session, kept: Kept
-) -> Callable[[list[tuple[int, str]]], Awaitable[list[ModelDetail]]]:
-    """Keys are (model id, part); one statement for the batch's ids and parts."""
+) -> Callable[[list[tuple[int, str]]], dict[tuple[int, str], ModelDetail]]:
+    """List attributes keyed by (model id, part), kept; one statement for the ids and
+    parts not kept yet (unknown models are absent)."""
 
     def read(keys: list[tuple[int, str]]) -> dict[tuple[int, str], ModelDetail]:
         ids = {model_id for model_id, _ in keys}
@@ -92,11 +79,44 @@ def _details_of_parts(
         found = detail.details_by_ids(session, list(ids), parts)
         return {(mid, part): found[mid] for mid, part in keys if mid in found}
 
+    return lambda keys: kept.fetch("detail", keys, read)
+
+
+def _details_of_parts(
+    fetch: Callable[[list[tuple[int, str]]], dict[tuple[int, str], ModelDetail]],
+) -> Callable[[list[tuple[int, str]]], Awaitable[list[ModelDetail]]]:
     async def load(keys: list[tuple[int, str]]) -> list[ModelDetail]:
-        found = kept.fetch("detail", keys, read)
+        found = fetch(keys)
         return [found.get(key, EMPTY_DETAIL) for key in keys]
 
     return load
+
+
+def _whole_details(
+    fetch: Callable[[list[tuple[int, str]]], dict[tuple[int, str], ModelDetail]],
+) -> Callable[[Sequence[int]], dict[int, ModelDetail]]:
+    """Every list attribute of models, from the parts `fetch` keeps (a part a page read
+    already is not read again)."""
+    parts = sorted(detail.DETAIL_PARTS)
+
+    def read(ids: Sequence[int]) -> dict[int, ModelDetail]:
+        found = fetch([(mid, part) for mid in ids for part in parts])
+        known = {mid for mid, _ in found}
+
+        def part(mid: int, name: str) -> ModelDetail:
+            return found.get((mid, name), EMPTY_DETAIL)
+
+        return {
+            mid: ModelDetail(
+                {p: t for p in parts if (t := part(mid, p).terms.get(p)) is not None},
+                part(mid, "format").formats,
+                part(mid, "parent").parents,
+            )
+            for mid in ids
+            if mid in known
+        }
+
+    return read
 
 
 class Kept:
@@ -144,8 +164,9 @@ class Loaders:
         # One loader for every list attribute, keyed by (model id, part): a page that
         # shows tasks, formats and base models costs one statement, not three, and one
         # that shows formats alone does not read tasks, tags, datasets and lineage.
+        self._parts = _parts_fetch(s, kept)
         self.details: DataLoader[tuple[int, str], ModelDetail] = DataLoader(
-            _details_of_parts(s, kept)
+            _details_of_parts(self._parts)
         )
         # Usage, memory, effective license and provenance: one statement per page.
         self.derived: DataLoader[int, DerivedRow | None] = DataLoader(
@@ -153,18 +174,18 @@ class Loaders:
         )
         # Popularity history is in the fingerprint too (a harvest writes it).
         self.metrics: DataLoader[tuple[int, dt.datetime | None], list[MetricPoint]] = DataLoader(
-            _kept_grouped(
-                kept, "metrics", lambda ids, since: detail.metrics_by_model(s, ids, since), list
+            _grouped(
+                lambda ids, since: detail.metrics_by_model(s, ids, since), list, kept, "metrics"
             )
         )
         # Kept too: lineage and the children's downloads (their order) are in the index's
         # fingerprint; every model page asks for its derivatives.
         self.children: DataLoader[tuple[int, tuple[str | None, int]], ChildPage] = DataLoader(
-            _kept_grouped(
-                kept,
-                "children",
+            _grouped(
                 lambda ids, opts: lineage.children(s, ids, opts[0], opts[1]),
                 lambda: ChildPage([], 0),
+                kept,
+                "children",
             )
         )
         self.walk: DataLoader[tuple[int, tuple[bool, int]], list[LineageStep]] = DataLoader(
@@ -207,15 +228,12 @@ class Loaders:
         def rows(ids: Sequence[int]) -> dict[int, ModelRow]:
             return {i: row for i, row in kept_rows(list(ids)).items() if row is not None}
 
-        def every_detail(ids: Sequence[int]) -> dict[int, ModelDetail]:
-            return kept.fetch("details", list(ids), lambda m: detail.details_by_ids(session, m))
-
         def derived_rows(ids: Sequence[int]) -> dict[int, DerivedRow]:
             return kept.fetch("derived", list(ids), lambda m: derived.derived_by_ids(session, m))
 
         return ComparisonReads(
             ids_by_refs=lambda refs: {r: row.id for r, row in self._rows_by_refs(refs).items()},
             rows=rows,
-            details=every_detail,
+            details=_whole_details(self._parts),  # the parts pages keep
             derived=derived_rows,
         )
